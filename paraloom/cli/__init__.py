@@ -1,0 +1,1 @@
+"""The command lines: `paraloom` and `paraloom-ceremony`."""

@@ -1,0 +1,101 @@
+"""`paraloom demo`: everything that exists, end to end, in one process.
+
+It grows with the project: plugins and components, hashing, an in-memory localnet exchanging
+requests and gossip, and a WASM job when an executor is installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from importlib import resources
+
+import click
+
+from paraloom.cli.output import print_table, stdout_console
+from paraloom.cli.session import Session
+from paraloom.components import HashFunction, Transport
+from paraloom.config import Selection
+from paraloom.errors import ParaloomError
+from paraloom.registry import Registry
+
+DEMO_VALIDATORS = 3
+DEMO_MESSAGE = b"paraloom demo"
+
+
+@click.command("demo")
+@click.pass_obj
+def demo_command(session: Session) -> None:
+    """Run the demo: plugins, hashes, a 3-node in-memory localnet, and a WASM job."""
+    console = stdout_console()
+    registry = session.registry
+    console.rule("plugins and components")
+    print_table(
+        "components",
+        ["kind", "name", "provider"],
+        [[item.kind, item.spec.name, item.label] for item in registry.components()],
+    )
+    console.rule("hashes")
+    print_table("digests of b'paraloom demo'", ["hash", "digest"], demo_hashes(registry))
+    console.rule(f"localnet: {DEMO_VALIDATORS} validators on the memory transport")
+    for line in asyncio.run(demo_localnet(registry)):
+        console.print(line)
+    console.rule("compute")
+    console.print(demo_job(session))
+
+
+def demo_hashes(registry: Registry) -> list[list[str]]:
+    rows = []
+    for item in registry.components("hash"):
+        function: HashFunction = registry.build(Selection("hash", item.spec.name), "demo")
+        rows.append([item.spec.name, function.digest(DEMO_MESSAGE).hex()])
+    return rows
+
+
+@dataclass
+class EchoValidator:
+    """A validator that answers requests with the SHA-256 of the payload and logs gossip."""
+
+    name: str
+    hasher: HashFunction
+    heard: list[str] = field(default_factory=list)
+
+    async def on_request(self, peer: str, payload: bytes) -> bytes:
+        return self.hasher.digest(payload)
+
+    async def on_gossip(self, peer: str, topic: str, payload: bytes) -> None:
+        self.heard.append(f"{self.name} heard {payload.decode()!r} on {topic!r} from {peer}")
+
+
+async def demo_localnet(registry: Registry) -> list[str]:
+    """Start validators on a private memory network, gossip once, and make one request."""
+    hasher: HashFunction = registry.build(Selection("hash", "sha256"), "demo")
+    validators = [EchoValidator(f"validator-{index}", hasher) for index in range(DEMO_VALIDATORS)]
+    selection = Selection("transport", "memory", {"network": f"demo-{id(validators)}"})
+    transports: list[Transport] = [registry.build(selection, "demo") for _ in validators]
+    for validator, transport in zip(validators, transports, strict=True):
+        await transport.start(validator.name, validator)
+    try:
+        await transports[0].gossip("announce", b"validator-0 is up")
+        digest = await transports[1].request("validator-2", DEMO_MESSAGE, timeout=5.0)
+    finally:
+        for transport in transports:
+            await transport.close()
+    lines = [line for validator in validators for line in validator.heard]
+    lines.append(f"validator-1 asked validator-2 for sha256({DEMO_MESSAGE!r}): {digest.hex()}")
+    return lines
+
+
+def demo_job(session: Session) -> str:
+    """Run the bundled `reverse` guest on the selected executor, if one is installed."""
+    selection = session.config.plugins.executor
+    try:
+        executor = session.registry.build(selection, "plugins.executor")
+    except ParaloomError as error:
+        return f"skipped: {error}"
+    wasm = resources.files("paraloom").joinpath("data/guests/reverse.wasm").read_bytes()
+    result = executor.execute(wasm, DEMO_MESSAGE)
+    return (
+        f"executor {selection.name!r} ran guest 'reverse' on {DEMO_MESSAGE!r}: "
+        f"{result.output!r} ({result.fuel_consumed} fuel, {result.elapsed * 1000:.1f} ms)"
+    )

@@ -1,0 +1,1 @@
+"""Compute: WASM jobs, the executor contract, distribution and result agreement."""

@@ -1,0 +1,1 @@
+"""Hashes, commitments, signatures of knowledge, Merkle trees and keys."""

@@ -1,0 +1,75 @@
+"""The exception hierarchy.
+
+Every failure a user can cause is a :class:`ParaloomError`; the CLI turns one into a single
+line on stderr and its ``exit_code``. Anything else escaping to the CLI is a bug in paraloom.
+"""
+
+from __future__ import annotations
+
+
+class ParaloomError(Exception):
+    """Base of every error paraloom reports to a user."""
+
+    #: Process exit status the CLI uses for this error (2: bad input, flags or files).
+    exit_code: int = 2
+
+
+# -- configuration and plugins ------------------------------------------------------------
+
+
+class ConfigError(ParaloomError):
+    """A configuration file or value is invalid; the message names the key path and the file."""
+
+
+class UnitParseError(ConfigError):
+    """A size ("64MiB") or duration ("30s") string could not be parsed."""
+
+
+class PluginError(ParaloomError):
+    """Loading plugins or resolving components failed."""
+
+
+class PluginLoadError(PluginError):
+    """One or more plugins failed to load while ``on_error = "fail"``."""
+
+
+class ComponentNotFoundError(PluginError):
+    """A selected component name is not provided by any active plugin."""
+
+
+class DuplicateComponentError(PluginError):
+    """Two plugins provide a component of the same kind under the same name."""
+
+
+# -- data ---------------------------------------------------------------------------------
+
+
+class FormatError(ParaloomError):
+    """Bytes or a file do not follow the format they claim (bad magic, truncated section...)."""
+
+
+class CurveError(ParaloomError):
+    """An elliptic-curve value was refused."""
+
+
+class InvalidPointError(CurveError):
+    """A point is not on the curve or not in the prime-order subgroup."""
+
+
+class InvalidScalarError(CurveError):
+    """A scalar or field element is out of range (for example ≥ r)."""
+
+
+# -- runtime ------------------------------------------------------------------------------
+
+
+class TransportError(ParaloomError):
+    """A message could not be delivered: unknown peer, closed endpoint, oversized frame."""
+
+    exit_code = 1
+
+
+class ExecutionError(ParaloomError):
+    """A job failed inside an executor (trap, limit, invalid module)."""
+
+    exit_code = 1

@@ -1,0 +1,1 @@
+"""Transports, wire messages, gossip and the peer registry."""

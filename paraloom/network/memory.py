@@ -1,0 +1,122 @@
+"""An in-process transport for localnets and tests.
+
+Every endpoint attached to one :class:`MemoryNetwork` reaches every other directly, so gossip is
+a plain fan-out. Messages are copied as bytes and size-checked exactly as on the wire, so code
+that works over this transport does not rely on sharing objects. All endpoints of a network
+must run on one asyncio event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import ClassVar
+
+from paraloom.components import MessageHandler
+from paraloom.errors import TransportError
+from paraloom.units import format_size
+
+LOGGER = logging.getLogger("paraloom.network.memory")
+
+
+class MemoryNetwork:
+    """A switchboard that connects the endpoints attached to it."""
+
+    _named: ClassVar[dict[str, MemoryNetwork]] = {}
+
+    def __init__(self) -> None:
+        self.endpoints: dict[str, MemoryTransport] = {}
+
+    @classmethod
+    def named(cls, name: str) -> MemoryNetwork:
+        """The process-wide network of that name, created on first use."""
+        return cls._named.setdefault(name, cls())
+
+
+class MemoryTransport:
+    """One node's endpoint on a :class:`MemoryNetwork`."""
+
+    def __init__(self, network: MemoryNetwork, max_frame_size: int) -> None:
+        self.network = network
+        self.max_frame_size = max_frame_size
+        self.node_id: str | None = None
+        self.handler: MessageHandler | None = None
+        self.dropped_gossip = 0
+
+    async def start(self, node_id: str, handler: MessageHandler) -> None:
+        if self.node_id is not None:
+            raise TransportError(f"transport already started as {self.node_id}")
+        if node_id in self.network.endpoints:
+            raise TransportError(f"node id {node_id} is already attached to this network")
+        self.node_id, self.handler = node_id, handler
+        self.network.endpoints[node_id] = self
+
+    async def close(self) -> None:
+        if self.node_id is not None and self.network.endpoints.get(self.node_id) is self:
+            del self.network.endpoints[self.node_id]
+        self.node_id, self.handler = None, None
+
+    def peers(self) -> Sequence[str]:
+        return sorted(peer for peer in self.network.endpoints if peer != self.node_id)
+
+    async def request(self, peer: str, payload: bytes, timeout: float) -> bytes:
+        sender = self._require_started()
+        self._check_size(payload, "request")
+        target = self._endpoint(peer)
+        try:
+            reply = await asyncio.wait_for(target.on_request(sender, bytes(payload)), timeout)
+        except TimeoutError as error:
+            raise TransportError(f"peer {peer} did not reply within {timeout}s") from error
+        self._check_size(reply, "reply")
+        return bytes(reply)
+
+    async def gossip(self, topic: str, payload: bytes) -> None:
+        sender = self._require_started()
+        self._check_size(payload, "gossip message")
+        deliveries = [
+            self.network.endpoints[peer].on_gossip(sender, topic, bytes(payload))
+            for peer in self.peers()
+        ]
+        await asyncio.gather(*deliveries)
+
+    async def on_request(self, sender: str, payload: bytes) -> bytes:
+        handler = self._require_handler()
+        try:
+            return await handler.on_request(sender, payload)
+        except Exception as error:
+            raise TransportError(
+                f"peer {self.node_id} failed to handle the request: {error}"
+            ) from error
+
+    async def on_gossip(self, sender: str, topic: str, payload: bytes) -> None:
+        """Deliver gossip; a failing handler costs its own node the message, nobody else."""
+        handler = self._require_handler()
+        try:
+            await handler.on_gossip(sender, topic, payload)
+        except Exception:
+            self.dropped_gossip += 1
+            LOGGER.exception("node %s dropped gossip on %r from %s", self.node_id, topic, sender)
+
+    def _endpoint(self, peer: str) -> MemoryTransport:
+        target = self.network.endpoints.get(peer)
+        if target is None:
+            raise TransportError(f"unknown peer {peer}")
+        return target
+
+    def _require_started(self) -> str:
+        if self.node_id is None:
+            raise TransportError("transport is not started")
+        return self.node_id
+
+    def _require_handler(self) -> MessageHandler:
+        if self.handler is None:
+            raise TransportError("transport is not started")
+        return self.handler
+
+    def _check_size(self, payload: bytes, what: str) -> None:
+        if len(payload) > self.max_frame_size:
+            raise TransportError(
+                f"{what} of {len(payload)} bytes exceeds the maximum frame size "
+                f"of {format_size(self.max_frame_size)}"
+            )
