@@ -138,6 +138,22 @@ class ParaloomPluginManager(pluggy.PluginManager):
             self.unregister(plugin)
             raise
 
+    def notify(self, event: str, **kwargs: Any) -> None:
+        """Call an observe-only event hook on every plugin; a plugin that raises is logged.
+
+        Events must never stop the node: a metrics plugin with a bug cannot interrupt a
+        verification or a shutdown.
+        """
+        caller = getattr(self.hook, event)
+        for impl in reversed(caller.get_hookimpls()):
+            arguments = {name: kwargs[name] for name in impl.argnames}
+            try:
+                impl.function(**arguments)
+            except Exception as error:  # noqa: BLE001 - observers are isolated by design
+                LOGGER.warning(
+                    "plugin %s raised in %s: %s", impl.plugin_name, event, describe_error(error)
+                )
+
     def _collect_components(
         self, plugin: object, name: str, distribution: str, version: str
     ) -> list[ProvidedComponent]:

@@ -7,6 +7,7 @@ limit that is silently 1024 times too small is worse than an error.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -58,14 +59,20 @@ def _split_terms(text: str, what: str, example: str) -> list[tuple[Fraction, str
     return terms
 
 
+def _total(text: str, units: Mapping[str, Fraction | int], what: str, example: str) -> Fraction:
+    """Sum the terms of a unit string, each number times its unit's value."""
+    total = Fraction(0)
+    for number, unit in _split_terms(text, what, example):
+        if unit not in units:
+            known = ", ".join(units)
+            raise UnitParseError(f"{text!r}: unknown {what} unit {unit!r} (known: {known})")
+        total += number * units[unit]
+    return total
+
+
 def parse_size(text: str) -> int:
     """Parse a byte size such as "64MiB", "1.5GiB" or "512 B" into a whole number of bytes."""
-    total = Fraction(0)
-    for number, unit in _split_terms(text, "size", "64MiB"):
-        if unit not in SIZE_UNITS:
-            known = ", ".join(SIZE_UNITS)
-            raise UnitParseError(f"{text!r}: unknown size unit {unit!r} (known: {known})")
-        total += number * SIZE_UNITS[unit]
+    total = _total(text, SIZE_UNITS, "size", "64MiB")
     if total.denominator != 1:
         raise UnitParseError(f"{text!r} is not a whole number of bytes")
     return int(total)
@@ -73,13 +80,7 @@ def parse_size(text: str) -> int:
 
 def parse_duration(text: str) -> float:
     """Parse a duration such as "30s", "250ms" or "1h30m" into seconds."""
-    total = Fraction(0)
-    for number, unit in _split_terms(text, "duration", "30s"):
-        if unit not in DURATION_UNITS:
-            known = ", ".join(DURATION_UNITS)
-            raise UnitParseError(f"{text!r}: unknown duration unit {unit!r} (known: {known})")
-        total += number * DURATION_UNITS[unit]
-    return float(total)
+    return float(_total(text, DURATION_UNITS, "duration", "30s"))
 
 
 def format_size(size: int) -> str:
@@ -91,10 +92,15 @@ def format_size(size: int) -> str:
 
 
 def format_duration(seconds: float) -> str:
-    """Render seconds with the largest unit that keeps the number whole where possible."""
+    """Render seconds with the largest unit that keeps the number whole ("90m", "250ms").
+
+    Values that no unit renders exactly fall back to plain decimal seconds, so that the
+    result always parses back to the same float.
+    """
     exact = Fraction(seconds).limit_denominator(10**9)
-    for unit in ("d", "h", "m", "s", "ms", "us", "ns"):
-        count = exact / DURATION_UNITS[unit]
-        if count.denominator == 1 and (count != 0 or unit == "s"):
-            return f"{count.numerator}{unit}"
-    return f"{float(exact)}s"
+    if float(exact) == seconds:
+        for unit in ("d", "h", "m", "s", "ms", "us", "ns"):
+            count = exact / DURATION_UNITS[unit]
+            if count.denominator == 1 and (count != 0 or unit == "s"):
+                return f"{count.numerator}{unit}"
+    return f"{Decimal(seconds):f}s"

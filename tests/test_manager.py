@@ -206,3 +206,42 @@ def test_only_paraloom_prefixed_attributes_are_hooks(
     record = plugin_manager.register_plugin(Helper(), "helper")
     assert record.status == "active"
     assert record.hooks == ()
+
+
+def test_event_observers_cannot_stop_the_caller(
+    plugin_manager: ParaloomPluginManager, caplog: pytest.LogCaptureFixture
+) -> None:
+    heard: list[str] = []
+
+    class Faulty:
+        @hookimpl
+        def paraloom_node_stopping(self, node_id: str) -> None:
+            raise RuntimeError("metrics backend down")
+
+    class Listener:
+        @hookimpl
+        def paraloom_node_stopping(self, node_id: str) -> None:
+            heard.append(node_id)
+
+    plugin_manager.register_plugin(Listener(), "listener")
+    plugin_manager.register_plugin(Faulty(), "faulty")
+    plugin_manager.notify("paraloom_node_stopping", node_id="ab12")
+    assert heard == ["ab12"]
+    assert "plugin faulty raised in paraloom_node_stopping" in caplog.text
+
+
+def test_events_pass_only_the_arguments_an_observer_asks_for(
+    plugin_manager: ParaloomPluginManager,
+) -> None:
+    seen: list[bool] = []
+
+    class Partial:
+        @hookimpl
+        def paraloom_contribution_verified(self, valid: bool) -> None:
+            seen.append(valid)
+
+    plugin_manager.register_plugin(Partial(), "partial")
+    plugin_manager.notify(
+        "paraloom_contribution_verified", index=1, contribution_hash=b"\0" * 64, valid=True
+    )
+    assert seen == [True]

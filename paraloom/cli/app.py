@@ -10,24 +10,13 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from paraloom.cli.session import Session, session_of
 from paraloom.errors import ParaloomError
 from paraloom.manager import describe_error
-
-
-class UserError(click.ClickException):
-    """A ParaloomError on its way out of the CLI."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
 
 
 class ParaloomGroup(click.Group):
@@ -55,15 +44,20 @@ class ParaloomGroup(click.Group):
         except ParaloomError as error:
             if session_of(ctx).debug:
                 raise
-            raise UserError(str(error), error.exit_code) from error
+            fail(ctx, str(error), error.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:
             if session_of(ctx).debug:
                 raise
-            raise UserError(
-                f"internal error: {describe_error(error)} (run with --debug for a traceback)", 1
-            ) from error
+            message = f"internal error: {describe_error(error)} (run with --debug for a traceback)"
+            fail(ctx, message, 1)
+
+
+def fail(ctx: click.Context, message: str, exit_code: int) -> NoReturn:
+    """Print one error line to stderr and leave with the error's exit code."""
+    click.echo(f"error: {message}", err=True)
+    ctx.exit(exit_code)
 
 
 def global_options(function: Callable[..., Any]) -> Callable[..., Any]:
