@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from paraloom.compute.execution import ExecutionLimits, ExecutionResult
+from paraloom.math.backend import AnyCurveBackend
 from paraloom.options import Option
 
 COMPONENT_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -96,8 +97,8 @@ class ComponentSpec(Generic[ComponentT_co]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CurveBackendSpec(ComponentSpec[Any]):
-    """BN254 arithmetic (add, mul, MSM, pairing check, NTT). Contract: paraloom.math."""
+class CurveBackendSpec(ComponentSpec[AnyCurveBackend]):
+    """BN254 arithmetic (add, mul, MSM, pairing check, NTT); contract: ``CurveBackend``."""
 
     KIND: ClassVar[str] = "curve"
 

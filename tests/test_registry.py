@@ -9,10 +9,11 @@ import pytest
 
 from paraloom import CurveBackendSpec, ExecutorSpec, hookimpl
 from paraloom.compute.execution import executor_options
-from paraloom.config import Config, Selection
+from paraloom.config import Config, LoadingSettings, Selection
 from paraloom.errors import ComponentNotFoundError, ConfigError, DuplicateComponentError
 from paraloom.manager import ParaloomPluginManager, PluginRecord
 from paraloom.registry import Registry
+from paraloom.testing import fresh_manager
 
 Register = Callable[[object, str], PluginRecord]
 
@@ -40,7 +41,7 @@ class Curves:
     @hookimpl
     def paraloom_curve_backends(self) -> Iterator[CurveBackendSpec]:
         yield CurveBackendSpec(name="slow", summary="s", factory=options_of, auto_priority=1)
-        yield CurveBackendSpec(name="fast", summary="f", factory=options_of, auto_priority=9)
+        yield CurveBackendSpec(name="fast", summary="f", factory=options_of, auto_priority=90)
         yield CurveBackendSpec(name="oracle", summary="o", factory=options_of)
 
 
@@ -99,7 +100,8 @@ def test_auto_picks_the_highest_priority_and_never_an_oracle(
     assert registry.get("curve", "auto").spec.name == "fast"
 
 
-def test_auto_without_candidates_fails_clearly(registry: Registry) -> None:
+def test_auto_without_candidates_fails_clearly() -> None:
+    registry = Registry(fresh_manager(LoadingSettings(disable=("curve_backends",))))
     with pytest.raises(ComponentNotFoundError, match="no curve can be chosen automatically"):
         registry.get("curve", "auto")
 

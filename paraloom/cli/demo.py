@@ -7,6 +7,8 @@ requests and gossip, and a WASM job when an executor is installed.
 from __future__ import annotations
 
 import asyncio
+import secrets
+import time
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -17,6 +19,7 @@ from paraloom.cli.session import Session
 from paraloom.components import HashFunction, Transport
 from paraloom.config import Selection
 from paraloom.errors import ParaloomError
+from paraloom.math.fields import FR_MODULUS
 from paraloom.registry import Registry
 
 DEMO_VALIDATORS = 3
@@ -26,7 +29,7 @@ DEMO_MESSAGE = b"paraloom demo"
 @click.command("demo")
 @click.pass_obj
 def demo_command(session: Session) -> None:
-    """Run the demo: plugins, hashes, a 3-node in-memory localnet, and a WASM job."""
+    """Run the demo: plugins, hashes, a localnet, a pairing check and a WASM job."""
     console = stdout_console()
     registry = session.registry
     console.rule("plugins and components")
@@ -40,8 +43,31 @@ def demo_command(session: Session) -> None:
     console.rule(f"localnet: {DEMO_VALIDATORS} validators on the memory transport")
     for line in asyncio.run(demo_localnet(registry)):
         console.print(line)
+    console.rule("BN254")
+    console.print(demo_pairing(session))
     console.rule("compute")
     console.print(demo_job(session))
+
+
+def demo_pairing(session: Session) -> str:
+    """Check e(a·G1, b·G2) = e(ab·G1, G2) on the selected curve backend."""
+    selection = session.config.plugins.curve
+    try:
+        backend = session.registry.build(selection, "plugins.curve")
+    except ParaloomError as error:
+        return f"skipped: {error}"
+    started = time.perf_counter()
+    a, b = secrets.randbelow(FR_MODULUS), secrets.randbelow(FR_MODULUS)
+    g1, g2 = backend.g1_generator(), backend.g2_generator()
+    product = backend.g1_neg(backend.g1_mul(g1, a * b % FR_MODULUS))
+    holds = backend.multi_pairing_check(
+        [(backend.g1_mul(g1, a), backend.g2_mul(g2, b)), (product, g2)]
+    )
+    elapsed = (time.perf_counter() - started) * 1000
+    return (
+        f"backend {backend.name!r}: e(a·G1, b·G2) = e(ab·G1, G2) for random a, b: {holds} "
+        f"({elapsed:.1f} ms including the scalar multiplications)"
+    )
 
 
 def demo_hashes(registry: Registry) -> list[list[str]]:

@@ -1,0 +1,133 @@
+"""Time the BN254 backends: pairing check, scalar multiplication, MSM and NTT.
+
+Prints the median (and minimum) of N runs per operation, and the python/py_ecc speed ratio
+where both backends were timed in this run. py_ecc is slow (hundreds of ms per pairing, ~8 ms
+per G1 multiplication), so its MSM is only timed up to ``--py-ecc-max-log``.
+
+    python benchmarks/bench_curve.py                       # the figures of the issue
+    python benchmarks/bench_curve.py --quick               # a few seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from paraloom.math.fields import FR_MODULUS
+from paraloom.math.py_ecc_backend import PyEccBackend
+from paraloom.math.python_backend import PythonBackend
+
+
+def _time(repeat: int, function: Callable[..., object], *arguments: Any) -> tuple[float, float]:
+    """(median, minimum) wall time in seconds of ``function(*arguments)`` over ``repeat`` runs."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function(*arguments)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), min(samples)
+
+
+def _report(label: str, fast: tuple[float, float], ref: tuple[float, float] | None) -> None:
+    line = f"{label:<28} python {fast[0] * 1e3:10.2f} ms (min {fast[1] * 1e3:9.2f})"
+    if ref is not None:
+        line += f"   py_ecc {ref[0] * 1e3:10.2f} ms   ratio {ref[0] / fast[0]:7.1f}x"
+    print(line, flush=True)
+
+
+def _groth16_shaped_pairs(backend: Any, rng: random.Random) -> list[tuple[Any, Any]]:
+    """Four pairs whose product is 1, as e(-A, B)·e(alpha, beta)·e(x, gamma)·e(C, delta)."""
+    alpha, beta, gamma, delta, x, a, b = (rng.randrange(1, FR_MODULUS) for _ in range(7))
+    c = (a * b - alpha * beta - x * gamma) * pow(delta, -1, FR_MODULUS) % FR_MODULUS
+    g1, g2 = backend.g1_generator(), backend.g2_generator()
+    return [
+        (backend.g1_neg(backend.g1_mul(g1, a)), backend.g2_mul(g2, b)),
+        (backend.g1_mul(g1, alpha), backend.g2_mul(g2, beta)),
+        (backend.g1_mul(g1, x), backend.g2_mul(g2, gamma)),
+        (backend.g1_mul(g1, c), backend.g2_mul(g2, delta)),
+    ]
+
+
+def bench_pairing(args: argparse.Namespace, fast: PythonBackend, ref: PyEccBackend) -> None:
+    rng = random.Random(1)
+    pairs = _groth16_shaped_pairs(fast, rng)
+    assert fast.multi_pairing_check(pairs)
+    fast_time = _time(args.repeat, fast.multi_pairing_check, pairs)
+    ref_time = None
+    if not args.skip_py_ecc:
+        ref_pairs = [
+            (ref.g1_from_affine(fast.g1_to_affine(p)), ref.g2_from_affine(fast.g2_to_affine(q)))
+            for p, q in pairs
+        ]
+        assert ref.multi_pairing_check(ref_pairs)
+        ref_time = _time(args.py_ecc_repeat, ref.multi_pairing_check, ref_pairs)
+    _report("pairing check, 4 pairs", fast_time, ref_time)
+
+
+def bench_scalar_mul(args: argparse.Namespace, fast: PythonBackend, ref: PyEccBackend) -> None:
+    k = random.Random(2).randrange(FR_MODULUS)
+    for group in ("g1", "g2"):
+        fast_mul = getattr(fast, f"{group}_mul")
+        fast_gen = getattr(fast, f"{group}_generator")()
+        fast_time = _time(args.repeat, fast_mul, fast_gen, k)
+        ref_time = None
+        if not args.skip_py_ecc:
+            ref_mul = getattr(ref, f"{group}_mul")
+            ref_gen = getattr(ref, f"{group}_generator")()
+            ref_time = _time(args.py_ecc_repeat, ref_mul, ref_gen, k)
+        _report(f"{group.upper()} scalar mul", fast_time, ref_time)
+
+
+def bench_msm(args: argparse.Namespace, fast: PythonBackend, ref: PyEccBackend) -> None:
+    rng = random.Random(3)
+    for log_size in args.msm_logs:
+        size = 1 << log_size
+        points = fast.g1_fixed_base_mul(
+            fast.g1_generator(), [rng.randrange(FR_MODULUS) for _ in range(size)]
+        )
+        scalars = [rng.randrange(FR_MODULUS) for _ in range(size)]
+        fast_time = _time(args.repeat, fast.g1_msm, points, scalars)
+        ref_time = None
+        if not args.skip_py_ecc and log_size <= args.py_ecc_max_log:
+            ref_points = ref.g1_batch_from_affine(fast.g1_batch_to_affine(points))
+            ref_time = _time(args.py_ecc_repeat, ref.g1_msm, ref_points, scalars)
+        _report(f"G1 MSM 2^{log_size}", fast_time, ref_time)
+
+
+def bench_ntt(args: argparse.Namespace, fast: PythonBackend) -> None:
+    rng = random.Random(4)
+    for log_size in args.ntt_logs:
+        values = [rng.randrange(FR_MODULUS) for _ in range(1 << log_size)]
+        _report(f"NTT 2^{log_size}", _time(args.repeat, fast.ntt, values), None)
+
+
+def _logs(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per python measurement")
+    parser.add_argument("--py-ecc-repeat", type=int, default=3, help="runs per py_ecc one")
+    parser.add_argument("--msm-logs", type=_logs, default=[8, 10, 14], help="e.g. 8,10,14")
+    parser.add_argument("--ntt-logs", type=_logs, default=[10, 16], help="e.g. 10,16")
+    parser.add_argument("--py-ecc-max-log", type=int, default=8, help="largest py_ecc MSM")
+    parser.add_argument("--skip-py-ecc", action="store_true", help="time the python backend only")
+    parser.add_argument("--quick", action="store_true", help="small sizes, few runs")
+    args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.py_ecc_repeat = 3, 1
+        args.msm_logs, args.ntt_logs, args.py_ecc_max_log = [6, 10], [10], 6
+    fast, ref = PythonBackend(), PyEccBackend()
+    bench_pairing(args, fast, ref)
+    bench_scalar_mul(args, fast, ref)
+    bench_msm(args, fast, ref)
+    bench_ntt(args, fast)
+
+
+if __name__ == "__main__":
+    main()
