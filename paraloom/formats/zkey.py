@@ -1,0 +1,316 @@
+"""snarkjs' Groth16 .zkey proving keys (protocol 1), section by section.
+
+Sections: 1 protocol, 2 Groth16 header, 3 IC, 4 coefficients, 5 A, 6 B1, 7 B2, 8 C (private
+wires), 9 H, 10 contributions. Points are Montgomery-encoded (see :mod:`.points`). Coefficient
+values carry one extra Montgomery factor: snarkjs stores v·R² mod r so that a Montgomery
+multiplication by a raw witness value yields v·w in Montgomery form; reading them as plain
+Montgomery values would silently scale every coefficient by R.
+
+The reader streams each section on demand so that a ceremony can walk H and C of a large key
+in constant memory. The writer emits sections in ascending order, as ``snarkjs zkey
+contribute`` does (``zkey new`` uses another order; readers accept any).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
+
+from paraloom.formats.container import ContainerReader, ContainerWriter
+from paraloom.formats.contribution_params import ContributionParams, read_params, write_params
+from paraloom.formats.files import Target, open_destination, open_source
+from paraloom.formats.points import (
+    read_g1,
+    read_g2,
+    read_points,
+    write_g1,
+    write_g2,
+    write_points,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from paraloom.formats.container import SectionReader, SectionWriter
+    from paraloom.formats.fields import PrimeField
+    from paraloom.math.backend import G1Affine, G2Affine
+
+MAGIC = b"zkey"
+VERSION = 1
+GROTH16 = 1
+PROTOCOL, HEADER, IC, COEFFICIENTS, A, B1, B2, C, H, CONTRIBUTIONS = range(1, 11)
+_PROTOCOL_NAMES = {1: "groth16", 2: "plonk", 10: "fflonk"}
+HASH_SIZE = 64
+_P = TypeVar("_P")
+
+
+@dataclass(frozen=True)
+class Groth16Header:
+    """Section 2: the fields, the sizes and the verifying-key points."""
+
+    q: PrimeField
+    r: PrimeField
+    n_vars: int
+    n_public: int
+    domain_size: int
+    alpha_1: G1Affine
+    beta_1: G1Affine
+    beta_2: G2Affine
+    gamma_2: G2Affine
+    delta_1: G1Affine
+    delta_2: G2Affine
+
+    @property
+    def n_private(self) -> int:
+        """Wires in the C section: all but ONE and the public signals."""
+        return self.n_vars - self.n_public - 1
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """One nonzero entry of the A (matrix 0) or B (matrix 1) QAP matrix."""
+
+    matrix: int
+    constraint: int
+    signal: int
+    value: int
+
+
+@dataclass(frozen=True)
+class ZkeyContribution:
+    """One phase-2 contribution: the new δ·G1, the proof of knowledge and its transcript."""
+
+    delta_after: G1Affine
+    g1_s: G1Affine
+    g1_sx: G1Affine
+    g2_spx: G2Affine
+    transcript: bytes
+    type: int
+    params: ContributionParams
+
+
+@dataclass(frozen=True)
+class Zkey:
+    """A whole proving key in memory (use :class:`ZkeyReader` to stream large ones)."""
+
+    header: Groth16Header
+    ic: tuple[G1Affine, ...]
+    coefficients: tuple[Coefficient, ...]
+    a: tuple[G1Affine, ...]
+    b1: tuple[G1Affine, ...]
+    b2: tuple[G2Affine, ...]
+    c: tuple[G1Affine, ...]
+    h: tuple[G1Affine, ...]
+    cs_hash: bytes
+    contributions: tuple[ZkeyContribution, ...]
+
+
+class ZkeyReader:
+    """Streams an open .zkey file; the header is read at once, other sections on demand."""
+
+    def __init__(self, stream: BinaryIO, *, name: str | None = None) -> None:
+        self._container = ContainerReader(stream, magic=MAGIC, versions={VERSION}, name=name)
+        self._container.check_sections(required=range(PROTOCOL, CONTRIBUTIONS + 1))
+        self._read_protocol()
+        self.header = self._read_header()
+
+    def chunks(self, section_id: int) -> Iterator[bytes]:
+        """A section's raw bytes, for copying the sections a contribution leaves unchanged."""
+        return self._container.chunks(section_id)
+
+    def ic(self) -> Iterator[G1Affine]:
+        return self._points(IC, self.header.n_public + 1, read_g1)
+
+    def a(self) -> Iterator[G1Affine]:
+        return self._points(A, self.header.n_vars, read_g1)
+
+    def b1(self) -> Iterator[G1Affine]:
+        return self._points(B1, self.header.n_vars, read_g1)
+
+    def b2(self) -> Iterator[G2Affine]:
+        return self._points(B2, self.header.n_vars, read_g2)
+
+    def c(self) -> Iterator[G1Affine]:
+        return self._points(C, self.header.n_private, read_g1)
+
+    def h(self) -> Iterator[G1Affine]:
+        return self._points(H, self.header.domain_size, read_g1)
+
+    def coefficients(self) -> Iterator[Coefficient]:
+        section = self._container.open(COEFFICIENTS)
+        for _ in range(section.u32()):
+            yield self._read_coefficient(section)
+        section.finish()
+
+    def contributions(self) -> tuple[bytes, tuple[ZkeyContribution, ...]]:
+        """The circuit hash (csHash) and the contributions, oldest first."""
+        section = self._container.open(CONTRIBUTIONS)
+        cs_hash = section.read(HASH_SIZE)
+        count = section.u32()
+        contributions = tuple(self._read_contribution(section) for _ in range(count))
+        section.finish()
+        return cs_hash, contributions
+
+    def read(self) -> Zkey:
+        cs_hash, contributions = self.contributions()
+        return Zkey(
+            self.header,
+            tuple(self.ic()),
+            tuple(self.coefficients()),
+            tuple(self.a()),
+            tuple(self.b1()),
+            tuple(self.b2()),
+            tuple(self.c()),
+            tuple(self.h()),
+            cs_hash,
+            contributions,
+        )
+
+    def _read_protocol(self) -> None:
+        section = self._container.open(PROTOCOL)
+        protocol = section.u32()
+        section.finish()
+        if protocol != GROTH16:
+            name = _PROTOCOL_NAMES.get(protocol, "unknown")
+            raise section.error(f"protocol {protocol} ({name}) is not supported, only groth16")
+
+    def _read_header(self) -> Groth16Header:
+        section = self._container.open(HEADER)
+        q, r = section.prime_field(), section.prime_field()
+        n_vars, n_public, domain_size = section.u32(), section.u32(), section.u32()
+        header = Groth16Header(
+            q,
+            r,
+            n_vars,
+            n_public,
+            domain_size,
+            alpha_1=read_g1(section, q),
+            beta_1=read_g1(section, q),
+            beta_2=read_g2(section, q),
+            gamma_2=read_g2(section, q),
+            delta_1=read_g1(section, q),
+            delta_2=read_g2(section, q),
+        )
+        section.finish()
+        if n_public >= n_vars:
+            raise section.error(f"nPublic = {n_public} leaves no room for ONE in {n_vars} vars")
+        if domain_size == 0 or domain_size & (domain_size - 1):
+            raise section.error(f"domain size {domain_size} is not a power of two")
+        return header
+
+    def _points(
+        self, section_id: int, count: int, read: Callable[[SectionReader, PrimeField], _P]
+    ) -> Iterator[_P]:
+        return read_points(self._container.open(section_id), count, self.header.q, read)
+
+    def _read_coefficient(self, section: SectionReader) -> Coefficient:
+        matrix, constraint, signal = section.u32(), section.u32(), section.u32()
+        if matrix > 1:
+            raise section.error(f"coefficient matrix {matrix} is neither A (0) nor B (1)")
+        if constraint >= self.header.domain_size or signal >= self.header.n_vars:
+            raise section.error(f"coefficient ({constraint}, {signal}) is outside the key")
+        r = self.header.r
+        return Coefficient(
+            matrix, constraint, signal, r.from_montgomery(section.element(r, montgomery=True))
+        )
+
+    def _read_contribution(self, section: SectionReader) -> ZkeyContribution:
+        q = self.header.q
+        return ZkeyContribution(
+            delta_after=read_g1(section, q),
+            g1_s=read_g1(section, q),
+            g1_sx=read_g1(section, q),
+            g2_spx=read_g2(section, q),
+            transcript=section.read(HASH_SIZE),
+            type=section.u32(),
+            params=read_params(section),
+        )
+
+
+def read_zkey(source: Target) -> Zkey:
+    """Load a whole .zkey file (path or binary stream)."""
+    with open_source(source) as stream:
+        return ZkeyReader(stream).read()
+
+
+def write_zkey(destination: Target, zkey: Zkey) -> None:
+    """Write ``zkey`` (atomically when given a path); section lengths must match the header."""
+    header = zkey.header
+    _check_lengths(zkey)
+    q = header.q
+    with (
+        open_destination(destination) as stream,
+        ContainerWriter(stream, magic=MAGIC, version=VERSION) as writer,
+    ):
+        with writer.section(PROTOCOL) as section:
+            section.u32(GROTH16)
+        with writer.section(HEADER) as section:
+            _write_header(section, header)
+        write_points(writer, IC, zkey.ic, q, write_g1)
+        with writer.section(COEFFICIENTS) as section:
+            section.u32(len(zkey.coefficients))
+            for coefficient in zkey.coefficients:
+                _write_coefficient(section, header.r, coefficient)
+        write_points(writer, A, zkey.a, q, write_g1)
+        write_points(writer, B1, zkey.b1, q, write_g1)
+        write_points(writer, B2, zkey.b2, q, write_g2)
+        write_points(writer, C, zkey.c, q, write_g1)
+        write_points(writer, H, zkey.h, q, write_g1)
+        with writer.section(CONTRIBUTIONS) as section:
+            _write_contributions(section, q, zkey.cs_hash, zkey.contributions)
+
+
+def _check_lengths(zkey: Zkey) -> None:
+    header = zkey.header
+    expected = {
+        "IC": (len(zkey.ic), header.n_public + 1),
+        "A": (len(zkey.a), header.n_vars),
+        "B1": (len(zkey.b1), header.n_vars),
+        "B2": (len(zkey.b2), header.n_vars),
+        "C": (len(zkey.c), header.n_private),
+        "H": (len(zkey.h), header.domain_size),
+        "csHash": (len(zkey.cs_hash), HASH_SIZE),
+    }
+    for name, (found, wanted) in expected.items():
+        if found != wanted:
+            raise ValueError(f"{name} has {found} entries, the header implies {wanted}")
+
+
+def _write_header(section: SectionWriter, header: Groth16Header) -> None:
+    q = header.q
+    section.prime_field(q)
+    section.prime_field(header.r)
+    for count in (header.n_vars, header.n_public, header.domain_size):
+        section.u32(count)
+    write_g1(section, q, header.alpha_1)
+    write_g1(section, q, header.beta_1)
+    write_g2(section, q, header.beta_2)
+    write_g2(section, q, header.gamma_2)
+    write_g1(section, q, header.delta_1)
+    write_g2(section, q, header.delta_2)
+
+
+def _write_coefficient(section: SectionWriter, r: PrimeField, coefficient: Coefficient) -> None:
+    for value in (coefficient.matrix, coefficient.constraint, coefficient.signal):
+        section.u32(value)
+    section.element(r, r.to_montgomery(coefficient.value), montgomery=True)
+
+
+def _write_contributions(
+    section: SectionWriter,
+    q: PrimeField,
+    cs_hash: bytes,
+    contributions: Sequence[ZkeyContribution],
+) -> None:
+    section.write(cs_hash)
+    section.u32(len(contributions))
+    for contribution in contributions:
+        write_g1(section, q, contribution.delta_after)
+        write_g1(section, q, contribution.g1_s)
+        write_g1(section, q, contribution.g1_sx)
+        write_g2(section, q, contribution.g2_spx)
+        if len(contribution.transcript) != HASH_SIZE:
+            raise ValueError(f"a transcript has {len(contribution.transcript)} bytes, not 64")
+        section.write(contribution.transcript)
+        section.u32(contribution.type)
+        write_params(section, contribution.params)
