@@ -440,6 +440,7 @@ def collect_config(
         for key in sorted(overrides)
         if key not in known_paths
     )
+    problems.extend(_unknown_environment(environ, slots))
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for slot in slots:
@@ -451,6 +452,19 @@ def collect_config(
             origins[slot.path] = origin
     config: Config = _assemble(Config, "", values)
     return dataclasses.replace(config, source=path, origins=origins), problems
+
+
+def _unknown_environment(
+    environ: Mapping[str, str], slots: list[SettingSlot]
+) -> list[ConfigProblem]:
+    """Variables that look like settings (``PARALOOM_<SECTION>_...``) but name none: typos."""
+    known = {slot.env_name for slot in slots}
+    prefixes = tuple(f"{ENV_PREFIX}{section.upper()}_" for section in SECTIONS)
+    return [
+        ConfigProblem(f"${name}", "unknown setting")
+        for name in sorted(environ)
+        if name.startswith(prefixes) and name not in known
+    ]
 
 
 def _resolve_slot(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,8 +65,10 @@ class Int(ValueKind):
         return raw
 
     def parse_text(self, text: str) -> int:
+        if not text.strip().isascii():
+            raise self._refuse(text)
         try:
-            return self.parse(int(text.replace("_", "")))
+            return self.parse(int(text))
         except ValueError as error:
             raise self._refuse(text) from error
 
@@ -82,10 +85,18 @@ class Float(ValueKind):
     def parse(self, raw: object) -> float:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             raise self._refuse(raw)
-        _check_range(float(raw), self.minimum, self.maximum, self.expected)
-        return float(raw)
+        try:
+            value = float(raw)
+        except OverflowError as error:
+            raise self._refuse(raw) from error
+        if not math.isfinite(value):
+            raise self._refuse(raw)
+        _check_range(value, self.minimum, self.maximum, self.expected)
+        return value
 
     def parse_text(self, text: str) -> float:
+        if not text.strip().isascii():
+            raise self._refuse(text)
         try:
             return self.parse(float(text))
         except ValueError as error:
@@ -200,12 +211,14 @@ class Address(ValueKind):
     expected: str = "an address 'host:port', e.g. '127.0.0.1:7400'"
 
     def parse(self, raw: object) -> tuple[str, int]:
-        if not isinstance(raw, str) or ":" not in raw:
+        if not isinstance(raw, str) or not raw.isascii() or ":" not in raw:
             raise self._refuse(raw)
         host, _, port_text = raw.rpartition(":")
         if host.startswith("[") and host.endswith("]"):
             host = host[1:-1]
             _require_ip(host, raw, self.expected)
+        elif "[" in host or "]" in host or ":" in host:
+            raise self._refuse(raw)
         if not host or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
             raise self._refuse(raw)
         return host, int(port_text)

@@ -37,7 +37,7 @@ DURATION_UNITS: dict[str, Fraction] = {
     "d": Fraction(86400),
 }
 
-_NUMBER_WITH_UNIT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*")
+_NUMBER_WITH_UNIT = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*", re.ASCII)
 
 
 def _split_terms(text: str, what: str, example: str) -> list[tuple[Fraction, str]]:
@@ -80,7 +80,11 @@ def parse_size(text: str) -> int:
 
 def parse_duration(text: str) -> float:
     """Parse a duration such as "30s", "250ms" or "1h30m" into seconds."""
-    return float(_total(text, DURATION_UNITS, "duration", "30s"))
+    total = _total(text, DURATION_UNITS, "duration", "30s")
+    try:
+        return float(total)
+    except OverflowError as error:
+        raise UnitParseError(f"{text!r} is too long to represent") from error
 
 
 def format_size(size: int) -> str:

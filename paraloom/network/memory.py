@@ -25,13 +25,20 @@ class MemoryNetwork:
 
     _named: ClassVar[dict[str, MemoryNetwork]] = {}
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "") -> None:
+        self.name = name
         self.endpoints: dict[str, MemoryTransport] = {}
 
     @classmethod
     def named(cls, name: str) -> MemoryNetwork:
         """The process-wide network of that name, created on first use."""
-        return cls._named.setdefault(name, cls())
+        return cls._named.setdefault(name, cls(name))
+
+    def detach(self, node_id: str) -> None:
+        """Remove an endpoint; a named network that becomes empty is forgotten."""
+        self.endpoints.pop(node_id, None)
+        if not self.endpoints and self._named.get(self.name) is self:
+            del self._named[self.name]
 
 
 class MemoryTransport:
@@ -50,11 +57,12 @@ class MemoryTransport:
         if node_id in self.network.endpoints:
             raise TransportError(f"node id {node_id} is already attached to this network")
         self.node_id, self.handler = node_id, handler
+        self.network = MemoryNetwork.named(self.network.name) if self.network.name else self.network
         self.network.endpoints[node_id] = self
 
     async def close(self) -> None:
         if self.node_id is not None and self.network.endpoints.get(self.node_id) is self:
-            del self.network.endpoints[self.node_id]
+            self.network.detach(self.node_id)
         self.node_id, self.handler = None, None
 
     def peers(self) -> Sequence[str]:
@@ -81,7 +89,9 @@ class MemoryTransport:
         await asyncio.gather(*deliveries)
 
     async def on_request(self, sender: str, payload: bytes) -> bytes:
+        """Deliver a request; the receiver applies its own frame limit as well as the sender."""
         handler = self._require_handler()
+        self._check_size(payload, f"request to {self.node_id}")
         try:
             return await handler.on_request(sender, payload)
         except Exception as error:
@@ -93,6 +103,7 @@ class MemoryTransport:
         """Deliver gossip; a failing handler costs its own node the message, nobody else."""
         handler = self._require_handler()
         try:
+            self._check_size(payload, f"gossip to {self.node_id}")
             await handler.on_gossip(sender, topic, payload)
         except Exception:
             self.dropped_gossip += 1
