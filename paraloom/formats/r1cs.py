@@ -10,13 +10,13 @@ circom wrote are reproduced byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, BinaryIO
 
 from paraloom.formats.container import ContainerReader, ContainerWriter
 from paraloom.formats.files import Target, open_destination, open_source
+from paraloom.zk.constraints import Constraint, LinearCombination
 
 if TYPE_CHECKING:
     from paraloom.formats.container import SectionReader, SectionWriter
@@ -26,9 +26,6 @@ MAGIC = b"r1cs"
 VERSION = 1
 HEADER, CONSTRAINTS, WIRE_TO_LABEL = 1, 2, 3
 _CUSTOM_GATES = (4, 5)
-
-#: A sparse linear combination of wires: wire id → coefficient.
-LinearCombination = Mapping[int, int]
 
 
 @dataclass(frozen=True)
@@ -47,22 +44,6 @@ class R1csHeader:
     def n_public(self) -> int:
         """Public signals: outputs then public inputs (the order of public.json)."""
         return self.n_pub_out + self.n_pub_in
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """One constraint A·B = C; the maps are read-only and keep the file's term order."""
-
-    a: LinearCombination
-    b: LinearCombination
-    c: LinearCombination
-
-    def __post_init__(self) -> None:
-        for name in ("a", "b", "c"):
-            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
-
-    def __hash__(self) -> int:
-        return hash(tuple(tuple(lc.items()) for lc in (self.a, self.b, self.c)))
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from paraloom.errors import FormatError, InvalidPointError, InvalidScalarError
 from paraloom.formats.fields import FQ, FR
 from paraloom.formats.files import Target, open_destination, open_source, stream_name
+from paraloom.zk.keys import Proof, VerificationKey
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,31 +31,6 @@ CURVE = "bn128"
 _CURVE_ALIASES = frozenset({"bn128", "bn254", "alt_bn128", "altbn128"})
 _T = TypeVar("_T")
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
-
-
-@dataclass(frozen=True)
-class Proof:
-    """A Groth16 proof (A, B, C) as snarkjs' proof.json holds it."""
-
-    a: G1Affine
-    b: G2Affine
-    c: G1Affine
-
-
-@dataclass(frozen=True)
-class VerificationKey:
-    """A Groth16 verifying key; ``alphabeta_12`` = e(alpha, beta) is optional (snarkjs adds it)."""
-
-    alpha_1: G1Affine
-    beta_2: G2Affine
-    gamma_2: G2Affine
-    delta_2: G2Affine
-    ic: tuple[G1Affine, ...]
-    alphabeta_12: Fq12 | None = None
-
-    @property
-    def n_public(self) -> int:
-        return len(self.ic) - 1
 
 
 class _Parser:

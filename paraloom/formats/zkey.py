@@ -27,6 +27,7 @@ from paraloom.formats.points import (
     write_g2,
     write_points,
 )
+from paraloom.zk.keys import Coefficient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -64,16 +65,6 @@ class Groth16Header:
     def n_private(self) -> int:
         """Wires in the C section: all but ONE and the public signals."""
         return self.n_vars - self.n_public - 1
-
-
-@dataclass(frozen=True)
-class Coefficient:
-    """One nonzero entry of the A (matrix 0) or B (matrix 1) QAP matrix."""
-
-    matrix: int
-    constraint: int
-    signal: int
-    value: int
 
 
 @dataclass(frozen=True)

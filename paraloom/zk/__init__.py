@@ -1,0 +1,1 @@
+"""R1CS, the circuit builder, circom witness generation, the QAP and Groth16."""
