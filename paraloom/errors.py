@@ -60,6 +60,14 @@ class InvalidScalarError(CurveError):
     """A scalar or field element is out of range (for example ≥ r)."""
 
 
+class LengthMismatchError(CurveError):
+    """Vectors that must pair up element for element (points and scalars of an MSM) do not."""
+
+
+class InvalidDomainError(CurveError):
+    """An NTT domain size is not a power of two within the 2-adicity of Fr."""
+
+
 # -- runtime ------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import gmpy2
 
-from paraloom.errors import InvalidScalarError
+from paraloom.errors import InvalidDomainError, InvalidScalarError, LengthMismatchError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,6 +53,15 @@ def require_fr(value: int, what: str = "scalar") -> int:
     return value
 
 
+def require_msm_scalars(points: Sequence[object], scalars: Sequence[int]) -> None:
+    """An MSM pairs points with scalars one to one, each scalar in [0, r)."""
+    if len(points) != len(scalars):
+        raise LengthMismatchError(
+            f"an MSM needs one scalar per point: got {len(points)} points, {len(scalars)} scalars"
+        )
+    require_frs(scalars)
+
+
 def require_frs(values: Sequence[int], what: str = "scalar") -> None:
     """Check a whole batch in one pass; the message names the first offending index."""
     for index, value in enumerate(values):
@@ -88,7 +97,9 @@ def fr_root_of_unity(size: int) -> int:
     """The primitive ``size``-th root of unity snarkjs uses: powers of 5^odd(r-1)."""
     log_size = size.bit_length() - 1
     if size <= 0 or size != 1 << log_size or log_size > FR_TWO_ADICITY:
-        raise ValueError(f"domain size {size} is not a power of two up to 2^{FR_TWO_ADICITY}")
+        raise InvalidDomainError(
+            f"domain size {size} is not a power of two up to 2^{FR_TWO_ADICITY}"
+        )
     odd = (FR_MODULUS - 1) >> FR_TWO_ADICITY
     root = pow(FR_MULTIPLICATIVE_GENERATOR, odd, FR_MODULUS)
     return pow(root, 1 << (FR_TWO_ADICITY - log_size), FR_MODULUS)

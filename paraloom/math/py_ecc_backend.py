@@ -25,7 +25,7 @@ from paraloom.math.curve import (
     require_g1,
     require_g2_on_curve,
 )
-from paraloom.math.fields import FR_MODULUS, require_fr, require_frs
+from paraloom.math.fields import FR_MODULUS, require_fr, require_frs, require_msm_scalars
 from paraloom.math.ntt import FrNttMethods
 
 if TYPE_CHECKING:
@@ -135,12 +135,12 @@ class PyEccBackend(FrNttMethods):
         return bool(bn.eq(a, b))
 
     def g1_msm(self, points: Sequence[PyEccPoint], scalars: Sequence[int]) -> PyEccPoint:
-        require_frs(scalars)
+        require_msm_scalars(points, scalars)
         terms = [bn.multiply(p, k) for p, k in zip(points, scalars, strict=True)]
         return reduce(bn.add, terms, bn.Z1)
 
     def g2_msm(self, points: Sequence[PyEccPoint], scalars: Sequence[int]) -> PyEccPoint:
-        require_frs(scalars)
+        require_msm_scalars(points, scalars)
         terms = [bn.multiply(p, k) for p, k in zip(points, scalars, strict=True)]
         return reduce(bn.add, terms, bn.Z2)
 

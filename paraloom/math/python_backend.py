@@ -21,7 +21,7 @@ from paraloom.math.curve import (
     require_g1,
     require_g2_on_curve,
 )
-from paraloom.math.fields import FR_MODULUS, require_fr, require_frs
+from paraloom.math.fields import FR_MODULUS, require_fr, require_frs, require_msm_scalars
 from paraloom.math.groups import G1Group, G1Point, G2Group, G2Point
 from paraloom.math.ntt import FrNttMethods
 from paraloom.math.pairing import pairing_check
@@ -142,11 +142,11 @@ class PythonBackend(FrNttMethods):
         return a == b
 
     def g1_msm(self, points: Sequence[G1Point], scalars: Sequence[int]) -> G1Point:
-        require_frs(scalars)
+        require_msm_scalars(points, scalars)
         return msm.msm(_G1, points, scalars)
 
     def g2_msm(self, points: Sequence[G2Point], scalars: Sequence[int]) -> G2Point:
-        require_frs(scalars)
+        require_msm_scalars(points, scalars)
         return msm.msm(_G2, points, scalars)
 
     def g1_batch_mul(self, points: Sequence[G1Point], scalar: int) -> list[G1Point]:

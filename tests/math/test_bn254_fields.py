@@ -7,7 +7,7 @@ from bn254_helpers import fq_elements, nonzero_scalars
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paraloom.errors import InvalidScalarError
+from paraloom.errors import InvalidDomainError, InvalidScalarError
 from paraloom.math.fields import (
     BN_U,
     FQ12_ONE,
@@ -89,7 +89,7 @@ def test_root_of_unity_is_snarkjs_choice() -> None:
 
 @pytest.mark.parametrize("size", [0, 3, 12, 1 << (FR_TWO_ADICITY + 1)])
 def test_root_of_unity_rejects_bad_sizes(size: int) -> None:
-    with pytest.raises(ValueError, match="power of two"):
+    with pytest.raises(InvalidDomainError, match="power of two"):
         fr_root_of_unity(size)
 
 

@@ -7,7 +7,7 @@ from bn254_helpers import nonzero_scalars, scalars
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paraloom.errors import InvalidScalarError
+from paraloom.errors import InvalidDomainError, InvalidScalarError
 from paraloom.math.fields import FR_MODULUS, fr_root_of_unity
 from paraloom.math.python_backend import PythonBackend
 
@@ -59,7 +59,7 @@ def test_large_round_trip(fast: PythonBackend) -> None:
 
 @pytest.mark.parametrize("size", [0, 3, 6])
 def test_lengths_must_be_powers_of_two(fast: PythonBackend, size: int) -> None:
-    with pytest.raises(ValueError, match="power of two"):
+    with pytest.raises(InvalidDomainError, match="power of two"):
         fast.ntt([1] * size)
 
 

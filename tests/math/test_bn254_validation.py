@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from paraloom.errors import InvalidPointError, InvalidScalarError
+from paraloom.errors import InvalidPointError, InvalidScalarError, LengthMismatchError
 from paraloom.math.backend import AnyCurveBackend, CurveBackend, G2Affine
 from paraloom.math.curve import G1_GENERATOR, G2_B, G2_GENERATOR
 from paraloom.math.fields import FQ_MODULUS, FR_MODULUS, fq2, fq2_add, fq2_mul, fq2_sqr, fq2_sqrt
@@ -114,5 +114,5 @@ def test_scalars_outside_fr_are_refused(backend: AnyCurveBackend, scalar: int) -
 
 
 def test_msm_refuses_mismatched_lengths(backend: AnyCurveBackend) -> None:
-    with pytest.raises(ValueError, match="zip"):
+    with pytest.raises(LengthMismatchError, match="one scalar per point"):
         backend.g1_msm([backend.g1_generator()], [1, 2])
