@@ -2,7 +2,8 @@
 
 Prints the median (and minimum) of N runs per operation, and the python/py_ecc speed ratio
 where both backends were timed in this run. py_ecc is slow (hundreds of ms per pairing, ~8 ms
-per G1 multiplication), so its MSM is only timed up to ``--py-ecc-max-log``.
+per G1 multiplication), so its MSM is only timed up to ``--py-ecc-max-log``. MSM and NTT are also
+timed in snarkjs' ffjavascript (its worker threads, as snarkjs runs) when snarkjs is installed.
 
     python benchmarks/bench_curve.py                       # the figures of the issue
     python benchmarks/bench_curve.py --quick               # a few seconds
@@ -16,6 +17,8 @@ import statistics
 import time
 from collections.abc import Callable
 from typing import Any
+
+from peers import ffjavascript_ms
 
 from paraloom.math.fields import FR_MODULUS
 from paraloom.math.py_ecc_backend import PyEccBackend
@@ -32,10 +35,19 @@ def _time(repeat: int, function: Callable[..., object], *arguments: Any) -> tupl
     return statistics.median(samples), min(samples)
 
 
-def _report(label: str, fast: tuple[float, float], ref: tuple[float, float] | None) -> None:
+def _report(
+    label: str,
+    fast: tuple[float, float],
+    ref: tuple[float, float] | None,
+    snarkjs_ms: float | None = None,
+) -> None:
     line = f"{label:<28} python {fast[0] * 1e3:10.2f} ms (min {fast[1] * 1e3:9.2f})"
     if ref is not None:
         line += f"   py_ecc {ref[0] * 1e3:10.2f} ms   ratio {ref[0] / fast[0]:7.1f}x"
+    if snarkjs_ms is not None:
+        line += (
+            f"   snarkjs {snarkjs_ms:9.2f} ms   python/snarkjs {fast[0] * 1e3 / snarkjs_ms:6.1f}x"
+        )
     print(line, flush=True)
 
 
@@ -95,14 +107,16 @@ def bench_msm(args: argparse.Namespace, fast: PythonBackend, ref: PyEccBackend) 
         if not args.skip_py_ecc and log_size <= args.py_ecc_max_log:
             ref_points = ref.g1_batch_from_affine(fast.g1_batch_to_affine(points))
             ref_time = _time(args.py_ecc_repeat, ref.g1_msm, ref_points, scalars)
-        _report(f"G1 MSM 2^{log_size}", fast_time, ref_time)
+        peer = None if args.skip_snarkjs else ffjavascript_ms("msm-g1", log_size, args.repeat)
+        _report(f"G1 MSM 2^{log_size}", fast_time, ref_time, peer)
 
 
 def bench_ntt(args: argparse.Namespace, fast: PythonBackend) -> None:
     rng = random.Random(4)
     for log_size in args.ntt_logs:
         values = [rng.randrange(FR_MODULUS) for _ in range(1 << log_size)]
-        _report(f"NTT 2^{log_size}", _time(args.repeat, fast.ntt, values), None)
+        peer = None if args.skip_snarkjs else ffjavascript_ms("ntt", log_size, args.repeat)
+        _report(f"NTT 2^{log_size}", _time(args.repeat, fast.ntt, values), None, peer)
 
 
 def _logs(text: str) -> list[int]:
@@ -117,6 +131,7 @@ def main() -> None:
     parser.add_argument("--ntt-logs", type=_logs, default=[10, 16], help="e.g. 10,16")
     parser.add_argument("--py-ecc-max-log", type=int, default=8, help="largest py_ecc MSM")
     parser.add_argument("--skip-py-ecc", action="store_true", help="time the python backend only")
+    parser.add_argument("--skip-snarkjs", action="store_true", help="no snarkjs column")
     parser.add_argument("--quick", action="store_true", help="small sizes, few runs")
     args = parser.parse_args()
     if args.quick:
