@@ -60,12 +60,42 @@ class InvalidScalarError(CurveError):
     """A scalar or field element is out of range (for example ≥ r)."""
 
 
+# -- circuits -----------------------------------------------------------------------------
+
+
+class CircuitError(ParaloomError):
+    """A circuit definition or its inputs are inconsistent (missing input, duplicate name...)."""
+
+
+class UnsatisfiedConstraintError(ParaloomError):
+    """A witness does not satisfy a constraint system; the message names the first failure."""
+
+
+class WitnessError(ParaloomError):
+    """A circom witness generator refused its inputs or failed (assert, unknown signal, limits)."""
+
+
 class LengthMismatchError(CurveError):
     """Vectors that must pair up element for element (points and scalars of an MSM) do not."""
 
 
 class InvalidDomainError(CurveError):
     """An NTT domain size is not a power of two within the 2-adicity of Fr."""
+
+
+class SetupError(ParaloomError):
+    """Groth16 keys cannot be made or trusted for this circuit.
+
+    The powers of tau are too small, unprepared or for another curve, the constraint system is
+    malformed, or a proving key has no phase-2 contribution (delta = gamma lets anyone forge
+    proofs).
+    """
+
+
+class ProofRejectedError(ParaloomError):
+    """A proof that had to be valid (one just made, one a protocol relies on) is not."""
+
+    exit_code = 1
 
 
 # -- runtime ------------------------------------------------------------------------------

@@ -14,13 +14,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
+from paraloom.errors import CircuitError, FormatError
 from paraloom.formats.container import ContainerReader, ContainerWriter
+from paraloom.formats.fields import FR
 from paraloom.formats.files import Target, open_destination, open_source
-from paraloom.zk.constraints import Constraint, LinearCombination
+from paraloom.zk.constraints import Constraint, ConstraintSystem, LinearCombination
 
 if TYPE_CHECKING:
     from paraloom.formats.container import SectionReader, SectionWriter
     from paraloom.formats.fields import PrimeField
+    from paraloom.zk.builder import CircuitShape
 
 MAGIC = b"r1cs"
 VERSION = 1
@@ -53,6 +56,58 @@ class R1cs:
     header: R1csHeader
     constraints: tuple[Constraint, ...]
     wire_to_label: tuple[int, ...] = field(repr=False)
+
+    def constraint_system(self) -> ConstraintSystem:
+        """The constraints for paraloom's prover and checker, which work over BN254's Fr only."""
+        if self.header.field.modulus != FR.modulus:
+            raise FormatError(f"the r1cs is over the prime {self.header.field.modulus}, not Fr")
+        return ConstraintSystem(self.header.n_wires, self.header.n_public, self.constraints)
+
+    @classmethod
+    def from_constraint_system(
+        cls,
+        system: ConstraintSystem,
+        *,
+        n_pub_out: int,
+        n_pub_in: int,
+        n_prv_in: int,
+        wire_to_label: tuple[int, ...] | None = None,
+    ) -> R1cs:
+        """A file for ``system``; the split of its public wires is what circom's header records.
+
+        Without ``wire_to_label`` every wire is its own label, as when no signal was optimised
+        away.
+        """
+        if n_pub_out < 0 or n_pub_in < 0 or n_pub_out + n_pub_in != system.n_public:
+            raise CircuitError(
+                f"{n_pub_out} outputs and {n_pub_in} public inputs do not make the "
+                f"{system.n_public} public wires of the system"
+            )
+        if not 0 <= n_prv_in <= system.n_private:
+            raise CircuitError(f"{n_prv_in} private inputs but {system.n_private} private wires")
+        labels = tuple(range(system.n_wires)) if wire_to_label is None else wire_to_label
+        if len(labels) != system.n_wires:
+            raise CircuitError(f"{len(labels)} labels for {system.n_wires} wires")
+        header = R1csHeader(
+            FR,
+            n_wires=system.n_wires,
+            n_pub_out=n_pub_out,
+            n_pub_in=n_pub_in,
+            n_prv_in=n_prv_in,
+            n_labels=max(labels, default=-1) + 1,
+            n_constraints=len(system.constraints),
+        )
+        return cls(header, system.constraints, labels)
+
+    @classmethod
+    def from_circuit(cls, shape: CircuitShape) -> R1cs:
+        """The .r1cs of a circuit made with :mod:`paraloom.zk.builder`."""
+        return cls.from_constraint_system(
+            shape.system,
+            n_pub_out=shape.n_pub_out,
+            n_pub_in=shape.n_pub_in,
+            n_prv_in=shape.n_prv_in,
+        )
 
 
 class R1csReader:

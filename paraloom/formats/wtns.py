@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from paraloom.formats.container import ContainerReader, ContainerWriter
+from paraloom.formats.fields import FR
 from paraloom.formats.files import Target, open_destination, open_source
+from paraloom.math.fields import require_frs
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from paraloom.formats.fields import PrimeField
 
@@ -29,6 +31,12 @@ class Witness:
 
     field: PrimeField
     values: tuple[int, ...]
+
+    @classmethod
+    def from_fr_values(cls, values: Sequence[int]) -> Witness:
+        """A BN254 witness, such as a circuit builder's; values outside [0, r) are refused."""
+        require_frs(values, "witness value")
+        return cls(FR, tuple(values))
 
 
 class WtnsReader:
