@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 from paraloom.compute.execution import ExecutionLimits, ExecutionResult
 from paraloom.math.backend import AnyCurveBackend
 from paraloom.options import Option
+from paraloom.zk.keys import Proof, VerificationKey
 
 COMPONENT_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -42,6 +43,35 @@ class Executor(Protocol):
     def execute(
         self, wasm: bytes, job_input: bytes, limits: ExecutionLimits | None = None
     ) -> ExecutionResult: ...
+
+
+@runtime_checkable
+class ProofCodec(Protocol):
+    """A byte layout for Groth16 proofs, verifying keys and public inputs.
+
+    Decoders are the trust boundary for data from files and peers: they refuse malformed
+    bytes (lengths, trailing bytes, flags) with FormatError, coordinates or scalars out of
+    range with InvalidScalarError, and points off the curve or outside the order-r subgroup
+    with InvalidPointError, so a decoded value is always one the verifier may use. Encoders
+    refuse invalid values the same way, so whatever one codec writes, every codec reads back.
+    """
+
+    @property
+    def format_id(self) -> str:
+        """Names the byte layout, so that peers can tell whether they speak the same one."""
+        ...
+
+    def encode_proof(self, proof: Proof) -> bytes: ...
+
+    def decode_proof(self, data: bytes) -> Proof: ...
+
+    def encode_verification_key(self, key: VerificationKey) -> bytes: ...
+
+    def decode_verification_key(self, data: bytes) -> VerificationKey: ...
+
+    def encode_public(self, values: Sequence[int]) -> bytes: ...
+
+    def decode_public(self, data: bytes) -> tuple[int, ...]: ...
 
 
 class MessageHandler(Protocol):
@@ -119,7 +149,7 @@ class CircuitSpec(ComponentSpec[Any]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ProofCodecSpec(ComponentSpec[Any]):
+class ProofCodecSpec(ComponentSpec[ProofCodec]):
     """Encodes and decodes proofs, verifying keys and public inputs.
 
     ``format_id`` names the byte layout independently of the Python API, for peers to compare.

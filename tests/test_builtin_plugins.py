@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from paraloom.components import HashFunction, Transport
+from paraloom.components import HashFunction, ProofCodec, Transport
 from paraloom.config import Selection
 from paraloom.manager import ParaloomPluginManager
 from paraloom.math.backend import CurveBackend
 from paraloom.math.fields import FR_MODULUS
 from paraloom.registry import Registry
 
-CONTRACTS = {"hash": HashFunction, "transport": Transport, "curve": CurveBackend}
+CONTRACTS = {
+    "hash": HashFunction,
+    "transport": Transport,
+    "curve": CurveBackend,
+    "codec": ProofCodec,
+}
 
 
 def test_every_builtin_component_satisfies_its_protocol(

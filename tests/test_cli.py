@@ -48,6 +48,8 @@ def test_plugins_json_is_json_alone_and_lists_builtins() -> None:
     assert plugins["hashlib_hashes"]["builtin"] is True
     assert {"kind": "hash", "name": "sha256"} in plugins["hashlib_hashes"]["components"]
     assert plugins["memory_transport"]["hooks"] == ["paraloom_transports"]
+    assert plugins["proof_codecs"]["hooks"] == ["paraloom_proof_codecs"]
+    assert {"kind": "codec", "name": "solana"} in plugins["proof_codecs"]["components"]
 
 
 def test_plugins_table_shows_status_and_components() -> None:
@@ -107,7 +109,9 @@ def test_config_check_accepts_a_valid_file_and_shows_origins(tmp_path: Path) -> 
     resolved = {item["path"]: item["resolved"] for item in document["selections"]}
     assert resolved["plugins.hash"] == "sha256"
     assert resolved["plugins.transport"] == "memory"
+    assert resolved["plugins.codec"] == "compact"
     assert "defaults not installed yet" in result.stderr
+    assert "plugins.codec" not in result.stderr
 
 
 def test_config_path_also_comes_from_the_environment(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def test_an_unknown_name_lists_what_is_available(registry: Registry) -> None:
 
 def test_a_kind_with_nothing_installed_says_so(registry: Registry) -> None:
     with pytest.raises(ComponentNotFoundError, match="available: none installed"):
-        registry.resolve(Selection("codec", "compact"), "plugins.codec")
+        registry.resolve(Selection("ceremony", "bgm17"), "plugins.ceremony")
 
 
 def test_not_found_names_plugins_that_failed_to_load(
