@@ -60,6 +60,14 @@ class InvalidScalarError(CurveError):
     """A scalar or field element is out of range (for example ≥ r)."""
 
 
+class LengthMismatchError(CurveError):
+    """Vectors that must pair up element for element (points and scalars of an MSM) do not."""
+
+
+class InvalidDomainError(CurveError):
+    """An NTT domain size is not a power of two within the 2-adicity of Fr."""
+
+
 # -- circuits -----------------------------------------------------------------------------
 
 
@@ -75,20 +83,11 @@ class WitnessError(ParaloomError):
     """A circom witness generator refused its inputs or failed (assert, unknown signal, limits)."""
 
 
-class LengthMismatchError(CurveError):
-    """Vectors that must pair up element for element (points and scalars of an MSM) do not."""
-
-
-class InvalidDomainError(CurveError):
-    """An NTT domain size is not a power of two within the 2-adicity of Fr."""
-
-
 class SetupError(ParaloomError):
     """Groth16 keys cannot be made or trusted for this circuit.
 
-    The powers of tau are too small, unprepared or for another curve, the constraint system is
-    malformed, or a proving key has no phase-2 contribution (delta = gamma lets anyone forge
-    proofs).
+    The powers of tau are too small, unprepared or for another curve, or a proving key has no
+    phase-2 contribution (delta = gamma lets anyone forge proofs).
     """
 
 

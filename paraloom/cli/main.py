@@ -8,9 +8,11 @@ import click
 
 from paraloom import __version__
 from paraloom.cli.app import ParaloomGroup, global_options, start_session
+from paraloom.cli.circuit_commands import circuit_group, witness_group
 from paraloom.cli.config_commands import config_group, init_command
 from paraloom.cli.demo import demo_command
 from paraloom.cli.plugin_commands import components_command, plugins_command
+from paraloom.cli.proof_commands import proof_group
 from paraloom.cli.session import Session
 
 
@@ -47,6 +49,9 @@ paraloom_cli.add_command(components_command)
 paraloom_cli.add_command(config_group)
 paraloom_cli.add_command(init_command)
 paraloom_cli.add_command(demo_command)
+paraloom_cli.add_command(circuit_group)
+paraloom_cli.add_command(witness_group)
+paraloom_cli.add_command(proof_group)
 
 
 def run_paraloom() -> None:

@@ -7,10 +7,18 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
-from paraloom.config import Config, ConfigProblem, collect_config, load_config, parse_assignments
+from paraloom.config import (
+    Config,
+    ConfigProblem,
+    Selection,
+    collect_config,
+    load_config,
+    parse_assignments,
+)
 from paraloom.errors import ConfigError
 from paraloom.manager import ParaloomPluginManager, build_plugin_manager, describe_error
 from paraloom.registry import Registry
@@ -47,6 +55,11 @@ class Session:
     @functools.cached_property
     def registry(self) -> Registry:
         return Registry(self.manager)
+
+    def component(self, kind: str) -> Any:
+        """The component that the config selects for ``kind``, built with its options."""
+        selection: Selection = getattr(self.config.plugins, kind)
+        return self.registry.build(selection, f"plugins.{kind}")
 
     def registry_for_listing(self) -> Registry:
         """Plugins loaded with failures recorded, never raised, so they can be listed."""

@@ -8,16 +8,21 @@ Montgomery values would silently scale every coefficient by R.
 
 The reader streams each section on demand so that a ceremony can walk H and C of a large key
 in constant memory. The writer emits sections in ascending order, as ``snarkjs zkey
-contribute`` does (``zkey new`` uses another order; readers accept any).
+contribute`` does, or in the order of ``zkey new`` (readers accept any).
+
+:func:`proving_key_of` and :func:`zkey_of` convert to and from the format-free
+:class:`~paraloom.zk.keys.ProvingKey` that the prover uses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, Literal, TypeVar
 
+from paraloom.errors import FormatError, SetupError
 from paraloom.formats.container import ContainerReader, ContainerWriter
 from paraloom.formats.contribution_params import ContributionParams, read_params, write_params
+from paraloom.formats.fields import FQ, FR
 from paraloom.formats.files import Target, open_destination, open_source
 from paraloom.formats.points import (
     read_g1,
@@ -27,7 +32,7 @@ from paraloom.formats.points import (
     write_g2,
     write_points,
 )
-from paraloom.zk.keys import Coefficient
+from paraloom.zk.keys import Coefficient, ProvingKey
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +47,11 @@ GROTH16 = 1
 PROTOCOL, HEADER, IC, COEFFICIENTS, A, B1, B2, C, H, CONTRIBUTIONS = range(1, 11)
 _PROTOCOL_NAMES = {1: "groth16", 2: "plonk", 10: "fflonk"}
 HASH_SIZE = 64
+#: Section orders of the two snarkjs writers (readers accept any order).
+SECTION_ORDERS = {
+    "contribute": (PROTOCOL, HEADER, IC, COEFFICIENTS, A, B1, B2, C, H, CONTRIBUTIONS),
+    "new": (PROTOCOL, HEADER, COEFFICIENTS, IC, H, C, A, B1, B2, CONTRIBUTIONS),
+}
 _P = TypeVar("_P")
 
 
@@ -224,31 +234,43 @@ def read_zkey(source: Target) -> Zkey:
         return ZkeyReader(stream).read()
 
 
-def write_zkey(destination: Target, zkey: Zkey) -> None:
-    """Write ``zkey`` (atomically when given a path); section lengths must match the header."""
-    header = zkey.header
+def write_zkey(
+    destination: Target, zkey: Zkey, *, order: Literal["contribute", "new"] = "contribute"
+) -> None:
+    """Write ``zkey`` (atomically when given a path); section lengths must match the header.
+
+    ``order`` picks the section order of ``snarkjs zkey contribute`` (ascending) or of
+    ``snarkjs zkey new`` / ``groth16 setup``, so either tool's files are reproduced exactly.
+    """
     _check_lengths(zkey)
-    q = header.q
     with (
         open_destination(destination) as stream,
         ContainerWriter(stream, magic=MAGIC, version=VERSION) as writer,
     ):
-        with writer.section(PROTOCOL) as section:
-            section.u32(GROTH16)
-        with writer.section(HEADER) as section:
-            _write_header(section, header)
-        write_points(writer, IC, zkey.ic, q, write_g1)
-        with writer.section(COEFFICIENTS) as section:
-            section.u32(len(zkey.coefficients))
-            for coefficient in zkey.coefficients:
-                _write_coefficient(section, header.r, coefficient)
-        write_points(writer, A, zkey.a, q, write_g1)
-        write_points(writer, B1, zkey.b1, q, write_g1)
+        for section_id in SECTION_ORDERS[order]:
+            _write_section(writer, zkey, section_id)
+
+
+def _write_section(writer: ContainerWriter, zkey: Zkey, section_id: int) -> None:
+    header = zkey.header
+    q = header.q
+    points_g1 = {IC: zkey.ic, A: zkey.a, B1: zkey.b1, C: zkey.c, H: zkey.h}
+    if section_id in points_g1:
+        write_points(writer, section_id, points_g1[section_id], q, write_g1)
+    elif section_id == B2:
         write_points(writer, B2, zkey.b2, q, write_g2)
-        write_points(writer, C, zkey.c, q, write_g1)
-        write_points(writer, H, zkey.h, q, write_g1)
-        with writer.section(CONTRIBUTIONS) as section:
-            _write_contributions(section, q, zkey.cs_hash, zkey.contributions)
+    else:
+        with writer.section(section_id) as section:
+            if section_id == PROTOCOL:
+                section.u32(GROTH16)
+            elif section_id == HEADER:
+                _write_header(section, header)
+            elif section_id == COEFFICIENTS:
+                section.u32(len(zkey.coefficients))
+                for coefficient in zkey.coefficients:
+                    _write_coefficient(section, header.r, coefficient)
+            else:
+                _write_contributions(section, q, zkey.cs_hash, zkey.contributions)
 
 
 def _check_lengths(zkey: Zkey) -> None:
@@ -305,3 +327,78 @@ def _write_contributions(
         section.write(contribution.transcript)
         section.u32(contribution.type)
         write_params(section, contribution.params)
+
+
+def proving_key_of(zkey: Zkey) -> ProvingKey:
+    """The key without its transcript; a key over another curve than BN254 is a FormatError."""
+    header = zkey.header
+    if (header.q, header.r) != (FQ, FR):
+        raise FormatError(
+            f"the zkey is over q = {header.q.modulus}, r = {header.r.modulus}, not BN254"
+        )
+    return ProvingKey(
+        n_vars=header.n_vars,
+        n_public=header.n_public,
+        domain_size=header.domain_size,
+        alpha_1=header.alpha_1,
+        beta_1=header.beta_1,
+        beta_2=header.beta_2,
+        gamma_2=header.gamma_2,
+        delta_1=header.delta_1,
+        delta_2=header.delta_2,
+        ic=zkey.ic,
+        coefficients=zkey.coefficients,
+        a=zkey.a,
+        b1=zkey.b1,
+        b2=zkey.b2,
+        c=zkey.c,
+        h=zkey.h,
+    )
+
+
+def zkey_of(
+    key: ProvingKey, *, cs_hash: bytes, contributions: Sequence[ZkeyContribution] = ()
+) -> Zkey:
+    """A BN254 .zkey holding ``key``, the circuit hash and the phase-2 transcript."""
+    if len(cs_hash) != HASH_SIZE:
+        raise FormatError(f"a circuit hash is {HASH_SIZE} bytes (BLAKE2b-512), not {len(cs_hash)}")
+    header = Groth16Header(
+        FQ,
+        FR,
+        key.n_vars,
+        key.n_public,
+        key.domain_size,
+        key.alpha_1,
+        key.beta_1,
+        key.beta_2,
+        key.gamma_2,
+        key.delta_1,
+        key.delta_2,
+    )
+    return Zkey(
+        header,
+        key.ic,
+        key.coefficients,
+        key.a,
+        key.b1,
+        key.b2,
+        key.c,
+        key.h,
+        cs_hash,
+        tuple(contributions),
+    )
+
+
+def require_contributions(zkey: Zkey) -> None:
+    """Refuse a key nobody contributed to: with delta = gamma anyone can forge proofs for it.
+
+    The prover cannot see contributions, so commands that prove with or export a .zkey call
+    this; a key whose delta2 equals gamma2 is refused even if it lists contributions.
+    """
+    if not zkey.contributions:
+        raise SetupError(
+            "the zkey has no phase-2 contribution, so delta = gamma and anyone can forge proofs: "
+            "contribute to it (or apply a beacon) first"
+        )
+    if zkey.header.delta_2 == zkey.header.gamma_2:
+        raise SetupError("the zkey's delta2 equals gamma2, so anyone can forge proofs for it")
