@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -11,19 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from codec_helpers import FORMAT_DATA
+from npm_tools import SNARKJS, interop_marks
 
 from paraloom.cli.proof_convert import convert_command
 
-SNARKJS = shutil.which("snarkjs")
-
-pytestmark = [
-    pytest.mark.interop,
-    # the interop tox env sets PARALOOM_REQUIRE_INTEROP=1: there a missing tool fails the test
-    pytest.mark.skipif(
-        SNARKJS is None and os.environ.get("PARALOOM_REQUIRE_INTEROP") != "1",
-        reason="snarkjs not on PATH (run `tox -e interop`)",
-    ),
-]
+pytestmark = interop_marks("snarkjs")
 
 
 @pytest.fixture

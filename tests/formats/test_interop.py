@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from npm_tools import CIRCOM, SNARKJS, interop_marks
 
 from paraloom.formats import snarkjs_json
 from paraloom.formats.r1cs import read_r1cs, write_r1cs
@@ -16,17 +14,7 @@ from paraloom.formats.wtns import read_wtns, write_wtns
 from paraloom.formats.zkey import read_zkey, write_zkey
 
 DATA = Path(__file__).parent / "data"
-SNARKJS = shutil.which("snarkjs")
-CIRCOM = shutil.which("circom2")
-
-pytestmark = [
-    pytest.mark.interop,
-    # the interop tox env sets PARALOOM_REQUIRE_INTEROP=1: there a missing tool fails the test
-    pytest.mark.skipif(
-        (SNARKJS is None or CIRCOM is None) and os.environ.get("PARALOOM_REQUIRE_INTEROP") != "1",
-        reason="snarkjs/circom2 not on PATH (run `tox -e interop`)",
-    ),
-]
+pytestmark = interop_marks("snarkjs", "circom2")
 
 
 def run(*args: str | Path, cwd: Path) -> None:

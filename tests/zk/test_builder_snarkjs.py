@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from npm_tools import SNARKJS, interop_marks
 
 from paraloom.formats.r1cs import R1cs, write_r1cs
 from paraloom.formats.wtns import Witness, write_wtns
@@ -19,16 +18,7 @@ from paraloom.zk.satisfiability import check_satisfied
 
 from .builder_programs import chain
 
-SNARKJS = shutil.which("snarkjs")
-
-pytestmark = [
-    pytest.mark.interop,
-    # the interop tox env sets PARALOOM_REQUIRE_INTEROP=1: there a missing tool fails the test
-    pytest.mark.skipif(
-        SNARKJS is None and os.environ.get("PARALOOM_REQUIRE_INTEROP") != "1",
-        reason="snarkjs not on PATH (run `tox -e interop`)",
-    ),
-]
+pytestmark = interop_marks("snarkjs")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

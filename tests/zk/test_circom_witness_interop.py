@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from npm_tools import CIRCOM, SNARKJS, interop_marks
 
 from paraloom.formats.fields import FR
 from paraloom.formats.wtns import Witness, write_wtns
@@ -21,17 +19,7 @@ from paraloom.zk.circom_input import read_circom_input
 from paraloom.zk.circom_witness import CircomWitnessCalculator
 
 DATA = Path(__file__).parent / "data"
-SNARKJS = shutil.which("snarkjs")
-CIRCOM = shutil.which("circom2")
-
-pytestmark = [
-    pytest.mark.interop,
-    # the interop tox env sets PARALOOM_REQUIRE_INTEROP=1: there a missing tool fails the test
-    pytest.mark.skipif(
-        (SNARKJS is None or CIRCOM is None) and os.environ.get("PARALOOM_REQUIRE_INTEROP") != "1",
-        reason="snarkjs/circom2 not on PATH (run `tox -e interop`)",
-    ),
-]
+pytestmark = interop_marks("snarkjs", "circom2")
 
 CACHE = ModuleCache()
 

@@ -3,13 +3,11 @@ paraloom's setup matches its ``groth16 setup`` on a freshly compiled circuit (ne
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from npm_tools import CIRCOM, SNARKJS, interop_marks
 
 from paraloom.formats import snarkjs_json
 from paraloom.formats.fields import FR
@@ -27,17 +25,9 @@ from paraloom.zk.setup import toxic_setup
 from paraloom.zk.verifier import verify
 
 DATA = Path(__file__).parent.parent / "formats" / "data"
-SNARKJS = shutil.which("snarkjs")
-CIRCOM = shutil.which("circom2")
 BACKEND = PythonBackend()
 
-pytestmark = [
-    pytest.mark.interop,
-    pytest.mark.skipif(
-        (SNARKJS is None or CIRCOM is None) and os.environ.get("PARALOOM_REQUIRE_INTEROP") != "1",
-        reason="snarkjs/circom2 not on PATH (run `tox -e interop`)",
-    ),
-]
+pytestmark = interop_marks("snarkjs", "circom2")
 
 
 def snarkjs(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
