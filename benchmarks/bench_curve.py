@@ -3,7 +3,8 @@
 Prints the median (and minimum) of N runs per operation, and the python/py_ecc speed ratio
 where both backends were timed in this run. py_ecc is slow (hundreds of ms per pairing, ~8 ms
 per G1 multiplication), so its MSM is only timed up to ``--py-ecc-max-log``. MSM and NTT are also
-timed in snarkjs' ffjavascript (its worker threads, as snarkjs runs) when snarkjs is installed.
+timed in snarkjs' ffjavascript when snarkjs is installed (in one Node process, with the worker
+threads snarkjs uses).
 
     python benchmarks/bench_curve.py                       # the figures of the issue
     python benchmarks/bench_curve.py --quick               # a few seconds
@@ -13,26 +14,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
-from peers import ffjavascript_ms
+from measure import snarkjs_ms, timed
 
 from paraloom.math.fields import FR_MODULUS
 from paraloom.math.py_ecc_backend import PyEccBackend
 from paraloom.math.python_backend import PythonBackend
-
-
-def _time(repeat: int, function: Callable[..., object], *arguments: Any) -> tuple[float, float]:
-    """(median, minimum) wall time in seconds of ``function(*arguments)`` over ``repeat`` runs."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function(*arguments)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), min(samples)
 
 
 def _report(
@@ -68,7 +56,7 @@ def bench_pairing(args: argparse.Namespace, fast: PythonBackend, ref: PyEccBacke
     rng = random.Random(1)
     pairs = _groth16_shaped_pairs(fast, rng)
     assert fast.multi_pairing_check(pairs)
-    fast_time = _time(args.repeat, fast.multi_pairing_check, pairs)
+    fast_time = timed(args.repeat, fast.multi_pairing_check, pairs)
     ref_time = None
     if not args.skip_py_ecc:
         ref_pairs = [
@@ -76,7 +64,7 @@ def bench_pairing(args: argparse.Namespace, fast: PythonBackend, ref: PyEccBacke
             for p, q in pairs
         ]
         assert ref.multi_pairing_check(ref_pairs)
-        ref_time = _time(args.py_ecc_repeat, ref.multi_pairing_check, ref_pairs)
+        ref_time = timed(args.py_ecc_repeat, ref.multi_pairing_check, ref_pairs)
     _report("pairing check, 4 pairs", fast_time, ref_time)
 
 
@@ -85,12 +73,12 @@ def bench_scalar_mul(args: argparse.Namespace, fast: PythonBackend, ref: PyEccBa
     for group in ("g1", "g2"):
         fast_mul = getattr(fast, f"{group}_mul")
         fast_gen = getattr(fast, f"{group}_generator")()
-        fast_time = _time(args.repeat, fast_mul, fast_gen, k)
+        fast_time = timed(args.repeat, fast_mul, fast_gen, k)
         ref_time = None
         if not args.skip_py_ecc:
             ref_mul = getattr(ref, f"{group}_mul")
             ref_gen = getattr(ref, f"{group}_generator")()
-            ref_time = _time(args.py_ecc_repeat, ref_mul, ref_gen, k)
+            ref_time = timed(args.py_ecc_repeat, ref_mul, ref_gen, k)
         _report(f"{group.upper()} scalar mul", fast_time, ref_time)
 
 
@@ -102,12 +90,12 @@ def bench_msm(args: argparse.Namespace, fast: PythonBackend, ref: PyEccBackend) 
             fast.g1_generator(), [rng.randrange(FR_MODULUS) for _ in range(size)]
         )
         scalars = [rng.randrange(FR_MODULUS) for _ in range(size)]
-        fast_time = _time(args.repeat, fast.g1_msm, points, scalars)
+        fast_time = timed(args.repeat, fast.g1_msm, points, scalars)
         ref_time = None
         if not args.skip_py_ecc and log_size <= args.py_ecc_max_log:
             ref_points = ref.g1_batch_from_affine(fast.g1_batch_to_affine(points))
-            ref_time = _time(args.py_ecc_repeat, ref.g1_msm, ref_points, scalars)
-        peer = None if args.skip_snarkjs else ffjavascript_ms("msm-g1", log_size, args.repeat)
+            ref_time = timed(args.py_ecc_repeat, ref.g1_msm, ref_points, scalars)
+        peer = None if args.skip_snarkjs else snarkjs_ms(args.repeat, "msm-g1", log_size)
         _report(f"G1 MSM 2^{log_size}", fast_time, ref_time, peer)
 
 
@@ -115,8 +103,8 @@ def bench_ntt(args: argparse.Namespace, fast: PythonBackend) -> None:
     rng = random.Random(4)
     for log_size in args.ntt_logs:
         values = [rng.randrange(FR_MODULUS) for _ in range(1 << log_size)]
-        peer = None if args.skip_snarkjs else ffjavascript_ms("ntt", log_size, args.repeat)
-        _report(f"NTT 2^{log_size}", _time(args.repeat, fast.ntt, values), None, peer)
+        peer = None if args.skip_snarkjs else snarkjs_ms(args.repeat, "ntt", log_size)
+        _report(f"NTT 2^{log_size}", timed(args.repeat, fast.ntt, values), None, peer)
 
 
 def _logs(text: str) -> list[int]:

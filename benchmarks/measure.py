@@ -1,10 +1,9 @@
-"""snarkjs as the peer in every benchmark table: find it, and time it the way users run it.
+"""Timing for the benchmarks, with snarkjs as the peer in every table.
 
 snarkjs is looked up on PATH, then in ``$PARALOOM_NODE_MODULES`` (a ``node_modules`` folder), so
-the figures come from the same npm install the interop tests use. Arithmetic is timed inside one
-Node process through ffjavascript (``ffjavascript_peer.js``), so start-up is not counted; CLI
-operations are timed as subprocesses, and :func:`node_startup_ms` says how much of that is Node
-itself.
+the figures come from the same npm install the interop tests use. It is timed inside one Node
+process (``snarkjs_peer.js``), so Node's start-up is not counted, just as Python's is not;
+:func:`command_ms` times whole CLI runs where that is the comparison users feel.
 """
 
 from __future__ import annotations
@@ -15,9 +14,21 @@ import shutil
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-PEER_SCRIPT = Path(__file__).with_name("ffjavascript_peer.js")
+PEER_SCRIPT = Path(__file__).with_name("snarkjs_peer.js")
+
+
+def timed(repeat: int, function: Callable[..., object], *arguments: Any) -> tuple[float, float]:
+    """(median, minimum) wall seconds of ``function(*arguments)`` over ``repeat`` runs."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function(*arguments)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples), min(samples)
 
 
 def snarkjs_executable() -> Path | None:
@@ -42,24 +53,24 @@ def node_modules() -> Path | None:
     return package if package.name == "node_modules" else None
 
 
-def ffjavascript_ms(operation: str, log_size: int, repeat: int) -> float | None:
-    """Median milliseconds of ``operation`` ("msm-g1" or "ntt") at 2^log_size, or None."""
+def snarkjs_ms(repeat: int, operation: str, *operands: object) -> float | None:
+    """Median milliseconds of a ``snarkjs_peer.js`` operation, or None without snarkjs.
+
+    Operations: ``msm-g1 LOG``, ``ntt LOG``, ``groth16-verify VK PUBLIC PROOF``,
+    ``groth16-prove ZKEY WTNS``.
+    """
     modules = node_modules()
     if modules is None or shutil.which("node") is None:
         return None
-    command = ["node", str(PEER_SCRIPT), str(modules), operation, str(log_size), str(repeat)]
+    command = ["node", str(PEER_SCRIPT), str(modules), str(repeat), operation, *map(str, operands)]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return float(json.loads(output.splitlines()[-1])["median_ms"])
 
 
 def command_ms(arguments: list[str], repeat: int) -> float:
     """Median wall milliseconds of a command, start-up included; it must succeed."""
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run(arguments, check=True, capture_output=True)
-        samples.append((time.perf_counter() - started) * 1e3)
-    return statistics.median(samples)
+    median, _ = timed(repeat, lambda: subprocess.run(arguments, check=True, capture_output=True))
+    return median * 1e3
 
 
 def node_startup_ms(repeat: int = 3) -> float | None:
