@@ -219,7 +219,7 @@ class SectionReader:
         prime = int.from_bytes(self.read(n8), "little")
         try:
             return PrimeField(prime, n8)
-        except ValueError as exc:
+        except FormatError as exc:
             raise self.error(str(exc)) from None
 
     def finish(self) -> None:
@@ -311,7 +311,7 @@ def _pack(fmt: struct.Struct, value: int) -> bytes:
     try:
         return fmt.pack(value)
     except struct.error:
-        raise ValueError(f"{value} does not fit a {8 * fmt.size}-bit unsigned field") from None
+        raise FormatError(f"{value} does not fit a {8 * fmt.size}-bit unsigned field") from None
 
 
 def _where(name: str, section: int | None) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from paraloom.errors import FormatError
+
 if TYPE_CHECKING:
     from paraloom.formats.container import SectionReader, SectionWriter
 
@@ -65,7 +67,7 @@ def _read_short(section: SectionReader) -> bytes:
 
 def _short(data: bytes) -> bytes:
     if len(data) > 255:
-        raise ValueError(f"contribution parameter of {len(data)} bytes exceeds 255")
+        raise FormatError(f"contribution parameter of {len(data)} bytes exceeds 255")
     return bytes([len(data)]) + data
 
 

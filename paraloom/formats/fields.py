@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from paraloom.errors import InvalidScalarError
+from paraloom.errors import FormatError, InvalidScalarError
 from paraloom.math.fields import FQ_MODULUS, FR_MODULUS
 
 
@@ -24,9 +24,9 @@ class PrimeField:
 
     def __post_init__(self) -> None:
         if self.n8 <= 0 or not 2 < self.modulus < 1 << (8 * self.n8):
-            raise ValueError(f"modulus {self.modulus} does not fit {self.n8}-byte elements")
+            raise FormatError(f"modulus {self.modulus} does not fit {self.n8}-byte elements")
         if self.modulus % 2 == 0:
-            raise ValueError(f"modulus {self.modulus} is even (Montgomery form needs an odd one)")
+            raise FormatError(f"modulus {self.modulus} is even (Montgomery form needs an odd one)")
 
     @cached_property
     def montgomery_r(self) -> int:
@@ -57,7 +57,7 @@ class PrimeField:
     def decode(self, data: bytes, *, montgomery: bool = False) -> int:
         """Inverse of :meth:`encode`; a stored value ≥ p raises InvalidScalarError."""
         if len(data) != self.n8:
-            raise ValueError(f"expected {self.n8} bytes, got {len(data)}")
+            raise FormatError(f"expected {self.n8} bytes, got {len(data)}")
         stored = int.from_bytes(data, "little")
         return self.from_montgomery(stored) if montgomery else self.check(stored)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
+from paraloom.errors import FormatError
 from paraloom.formats.container import ContainerReader, ContainerWriter
 from paraloom.formats.contribution_params import ContributionParams, read_params, write_params
 from paraloom.formats.files import Target, open_destination, open_source
@@ -230,7 +231,7 @@ def write_ptau(destination: Target, ptau: Ptau) -> None:
     lengths = _section_lengths(ptau.header)
     for section_id, points in (*g1_series.items(), *g2_series.items()):
         if len(points) != lengths[section_id]:
-            raise ValueError(
+            raise FormatError(
                 f"section {section_id}: {len(points)} points, not {lengths[section_id]}"
             )
     with (
@@ -275,7 +276,7 @@ def _write_contribution(
     )
     for blob, size in blobs:
         if len(blob) != size:
-            raise ValueError(f"contribution field of {len(blob)} bytes, expected {size}")
+            raise FormatError(f"contribution field of {len(blob)} bytes, expected {size}")
         section.write(blob)
     section.u32(contribution.type)
     write_params(section, contribution.params)

@@ -177,11 +177,11 @@ def write_r1cs(destination: Target, r1cs: R1cs) -> None:
     """Write ``r1cs`` (atomically when given a path)."""
     header = r1cs.header
     if len(r1cs.constraints) != header.n_constraints:
-        raise ValueError(
+        raise FormatError(
             f"{len(r1cs.constraints)} constraints but header says {header.n_constraints}"
         )
     if len(r1cs.wire_to_label) != header.n_wires:
-        raise ValueError(f"{len(r1cs.wire_to_label)} labels, header: {header.n_wires} wires")
+        raise FormatError(f"{len(r1cs.wire_to_label)} labels, header: {header.n_wires} wires")
     with (
         open_destination(destination) as stream,
         ContainerWriter(stream, magic=MAGIC, version=VERSION) as writer,
@@ -205,6 +205,6 @@ def _write_lc(section: SectionWriter, header: R1csHeader, lc: LinearCombination)
     section.u32(len(lc))
     for wire, coefficient in lc.items():
         if not 0 <= wire < header.n_wires:
-            raise ValueError(f"wire {wire} is not below nWires = {header.n_wires}")
+            raise FormatError(f"wire {wire} is not below nWires = {header.n_wires}")
         section.u32(wire)
         section.element(header.field, coefficient)

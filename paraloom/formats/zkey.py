@@ -286,7 +286,7 @@ def _check_lengths(zkey: Zkey) -> None:
     }
     for name, (found, wanted) in expected.items():
         if found != wanted:
-            raise ValueError(f"{name} has {found} entries, the header implies {wanted}")
+            raise FormatError(f"{name} has {found} entries, the header implies {wanted}")
 
 
 def _write_header(section: SectionWriter, header: Groth16Header) -> None:
@@ -323,7 +323,7 @@ def _write_contributions(
         write_g1(section, q, contribution.g1_sx)
         write_g2(section, q, contribution.g2_spx)
         if len(contribution.transcript) != HASH_SIZE:
-            raise ValueError(f"a transcript has {len(contribution.transcript)} bytes, not 64")
+            raise FormatError(f"a transcript has {len(contribution.transcript)} bytes, not 64")
         section.write(contribution.transcript)
         section.u32(contribution.type)
         write_params(section, contribution.params)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paraloom.errors import InvalidScalarError
+from paraloom.errors import FormatError, InvalidScalarError
 from paraloom.formats.fields import FQ, FR, PrimeField
 
 from .strategies import elements, prime_fields
@@ -46,9 +46,9 @@ def test_values_at_or_above_the_modulus_are_refused(field: PrimeField, montgomer
 
 
 def test_modulus_must_fit_the_declared_width() -> None:
-    with pytest.raises(ValueError, match="does not fit"):
+    with pytest.raises(FormatError, match="does not fit"):
         PrimeField(2**64 + 13, 8)
-    with pytest.raises(ValueError, match="does not fit"):
+    with pytest.raises(FormatError, match="does not fit"):
         PrimeField(1, 8)
-    with pytest.raises(ValueError, match="even"):
+    with pytest.raises(FormatError, match="even"):
         PrimeField(2**61, 8)

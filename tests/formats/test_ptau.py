@@ -107,5 +107,5 @@ def test_section_lengths_follow_the_power() -> None:
     with pytest.raises(FormatError, match="section 12: needs 32 more bytes"):
         read_ptau(io.BytesIO(short))
     ptau = read_ptau(io.BytesIO(POT4))
-    with pytest.raises(ValueError, match="section 2: 30 points"):
+    with pytest.raises(FormatError, match="section 2: 30 points"):
         encode(replace(ptau, tau_g1=ptau.tau_g1[:30]))

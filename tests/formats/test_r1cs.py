@@ -170,11 +170,11 @@ def test_inconsistent_sections_are_refused(
 
 def test_writer_refuses_inconsistent_counts() -> None:
     r1cs = read_r1cs(DATA / "mul.r1cs")
-    with pytest.raises(ValueError, match="constraints"):
+    with pytest.raises(FormatError, match="constraints"):
         encode(R1cs(r1cs.header, (), r1cs.wire_to_label))
-    with pytest.raises(ValueError, match="labels"):
+    with pytest.raises(FormatError, match="labels"):
         encode(R1cs(r1cs.header, r1cs.constraints, ()))
-    with pytest.raises(ValueError, match="wire 7"):
+    with pytest.raises(FormatError, match="wire 7"):
         encode(R1cs(r1cs.header, (Constraint({7: 1}, {}, {}),), r1cs.wire_to_label))
 
 

@@ -242,7 +242,7 @@ def test_header_sanity_checks() -> None:
 
 def test_writer_refuses_inconsistent_sections_and_aliased_points() -> None:
     zkey = read_zkey(DATA / "mul_final.zkey")
-    with pytest.raises(ValueError, match="H has 3 entries"):
+    with pytest.raises(FormatError, match="H has 3 entries"):
         encode(replace(zkey, h=zkey.h[:3]))
     with pytest.raises(InvalidPointError):
         encode(replace(zkey, ic=((0, 0), zkey.ic[1])))
