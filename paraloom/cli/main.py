@@ -11,6 +11,7 @@ from paraloom.cli.app import ParaloomGroup, global_options, start_session
 from paraloom.cli.circuit_commands import circuit_group, witness_group
 from paraloom.cli.config_commands import config_group, init_command
 from paraloom.cli.demo import demo_command
+from paraloom.cli.hash_commands import hash_command
 from paraloom.cli.plugin_commands import components_command, plugins_command
 from paraloom.cli.proof_commands import proof_group
 from paraloom.cli.session import Session
@@ -52,6 +53,7 @@ paraloom_cli.add_command(demo_command)
 paraloom_cli.add_command(circuit_group)
 paraloom_cli.add_command(witness_group)
 paraloom_cli.add_command(proof_group)
+paraloom_cli.add_command(hash_command)
 
 
 def run_paraloom() -> None:
