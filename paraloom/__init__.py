@@ -6,6 +6,7 @@ errors they may raise.
 
 from paraloom._version import __version__
 from paraloom.components import (
+    CeremonyScheme,
     CeremonySchemeSpec,
     CircuitSpec,
     ComponentSpec,
@@ -22,23 +23,27 @@ from paraloom.components import (
 )
 from paraloom.compute.execution import ExecutionLimits, ExecutionResult
 from paraloom.errors import (
+    CeremonyVerificationError,
     CircuitError,
     ComponentNotFoundError,
     ConfigError,
     CurveError,
     DuplicateComponentError,
+    EnvelopeError,
     ExecutionError,
     FormatError,
     InvalidDomainError,
     InvalidPointError,
     InvalidScalarError,
     LengthMismatchError,
+    MerkleTreeError,
     ParaloomError,
     PluginError,
     PluginLoadError,
     ProofRejectedError,
     SetupError,
     TransportError,
+    TreeFullError,
     UnsatisfiedConstraintError,
     WitnessError,
 )
@@ -46,7 +51,9 @@ from paraloom.hookspecs import hookimpl
 from paraloom.options import Option
 
 __all__ = [
+    "CeremonyScheme",
     "CeremonySchemeSpec",
+    "CeremonyVerificationError",
     "CircuitError",
     "CircuitSpec",
     "ComponentNotFoundError",
@@ -55,6 +62,7 @@ __all__ = [
     "CurveBackendSpec",
     "CurveError",
     "DuplicateComponentError",
+    "EnvelopeError",
     "ExecutionError",
     "ExecutionLimits",
     "ExecutionResult",
@@ -67,6 +75,7 @@ __all__ = [
     "InvalidPointError",
     "InvalidScalarError",
     "LengthMismatchError",
+    "MerkleTreeError",
     "MessageHandler",
     "Option",
     "ParaloomError",
@@ -79,6 +88,7 @@ __all__ = [
     "Transport",
     "TransportError",
     "TransportSpec",
+    "TreeFullError",
     "UnsatisfiedConstraintError",
     "WitnessError",
     "__version__",

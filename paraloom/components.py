@@ -11,12 +11,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from paraloom.compute.execution import ExecutionLimits, ExecutionResult
 from paraloom.math.backend import AnyCurveBackend
 from paraloom.options import Option
+from paraloom.zk.builder import CircuitBuilder
+from paraloom.zk.expressions import Expr
 from paraloom.zk.keys import Proof, VerificationKey
+
+if TYPE_CHECKING:
+    from paraloom.ceremony.bases import ChainBase
+    from paraloom.ceremony.contribute import ContributionResult
+    from paraloom.ceremony.progress import Progress
+    from paraloom.ceremony.verify import VerificationReport
+    from paraloom.formats.files import Target
 
 COMPONENT_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -28,12 +37,21 @@ ComponentT_co = TypeVar("ComponentT_co", covariant=True)
 
 @runtime_checkable
 class HashFunction(Protocol):
-    """A hash over bytes. Hashes with an R1CS gadget also expose it on their spec."""
+    """A hash over bytes and over BN254 scalar-field elements.
+
+    ``hash_elements`` takes integers in [0, r) and returns one; anything else is refused with
+    InvalidScalarError, never reduced. Field-native hashes (Poseidon) compute it directly and
+    may bound the count (Poseidon: 1..16 elements, as circomlib); byte hashes hash each element
+    as 32 bytes big-endian and reduce the big-endian digest mod r
+    (:mod:`paraloom.crypto.hashes`). Hashes with an R1CS gadget expose it on their spec.
+    """
 
     @property
     def digest_size(self) -> int: ...
 
     def digest(self, data: bytes) -> bytes: ...
+
+    def hash_elements(self, elements: Sequence[int]) -> int: ...
 
 
 @runtime_checkable
@@ -72,6 +90,48 @@ class ProofCodec(Protocol):
     def encode_public(self, values: Sequence[int]) -> bytes: ...
 
     def decode_public(self, data: bytes) -> tuple[int, ...]: ...
+
+
+@runtime_checkable
+class CeremonyScheme(Protocol):
+    """Phase-2 steps over one key-file format, with the curve backend the caller selected.
+
+    ``contribute`` and ``beacon`` write ``destination`` atomically and return what they
+    appended (number, record, contribution hash); ``verify`` raises CeremonyVerificationError
+    unless ``key`` validly extends ``base`` and returns the verified contributions.
+    """
+
+    def contribute(
+        self,
+        backend: AnyCurveBackend,
+        source: Target,
+        destination: Target,
+        *,
+        name: str | None,
+        entropy: str | None = None,
+        progress: Progress = ...,
+    ) -> ContributionResult: ...
+
+    def beacon(
+        self,
+        backend: AnyCurveBackend,
+        source: Target,
+        destination: Target,
+        *,
+        beacon_hash: bytes,
+        iterations_exp: int,
+        name: str | None = ...,
+        progress: Progress = ...,
+    ) -> ContributionResult: ...
+
+    def verify(
+        self,
+        backend: AnyCurveBackend,
+        key: Target,
+        base: ChainBase,
+        *,
+        progress: Progress = ...,
+    ) -> VerificationReport: ...
 
 
 class MessageHandler(Protocol):
@@ -133,12 +193,23 @@ class CurveBackendSpec(ComponentSpec[AnyCurveBackend]):
     KIND: ClassVar[str] = "curve"
 
 
+HashGadget = Callable[[CircuitBuilder, Sequence[Expr | int]], Expr]
+"""An R1CS gadget of a hash: constrains and returns ``hash_elements`` of its operands."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class HashFunctionSpec(ComponentSpec[HashFunction]):
-    """A hash function; ``digest_size`` in bytes lets callers size buffers without building it."""
+    """A hash function; ``digest_size`` in bytes lets callers size buffers without building it.
+
+    ``field_native`` says the hash works on field elements itself (cheap in a circuit, and the
+    natural choice for commitments and Merkle trees); ``gadget`` is its R1CS gadget, equal to
+    the component's ``hash_elements`` on every input it accepts, or None when it has none.
+    """
 
     KIND: ClassVar[str] = "hash"
     digest_size: int
+    field_native: bool = False
+    gadget: HashGadget | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,8 +231,11 @@ class ProofCodecSpec(ComponentSpec[ProofCodec]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CeremonySchemeSpec(ComponentSpec[Any]):
-    """Phase-2 contribute / verify / beacon over a key file."""
+class CeremonySchemeSpec(ComponentSpec[CeremonyScheme]):
+    """Phase-2 contribute / verify / beacon over a key file; contract: ``CeremonyScheme``.
+
+    ``transcript_version`` names the transcript layout, so tools can tell whether they agree.
+    """
 
     KIND: ClassVar[str] = "ceremony"
     transcript_version: int

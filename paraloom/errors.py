@@ -68,6 +68,22 @@ class InvalidDomainError(CurveError):
     """An NTT domain size is not a power of two within the 2-adicity of Fr."""
 
 
+class MerkleTreeError(ParaloomError):
+    """A Merkle tree or proof was used inconsistently (wrong depth, unknown leaf index)."""
+
+
+class TreeFullError(MerkleTreeError):
+    """An append-only tree has no free leaf left."""
+
+
+class EnvelopeError(ParaloomError):
+    """An encrypted envelope cannot be opened: malformed, tampered, or not addressed to the key.
+
+    One type for every way that sealing or opening fails, so callers need one except clause;
+    when it is raised no plaintext, not even a partial one, has been released.
+    """
+
+
 # -- circuits -----------------------------------------------------------------------------
 
 
@@ -93,6 +109,17 @@ class SetupError(ParaloomError):
 
 class ProofRejectedError(ParaloomError):
     """A proof that had to be valid (one just made, one a protocol relies on) is not."""
+
+    exit_code = 1
+
+
+class CeremonyVerificationError(ParaloomError):
+    """A phase-2 key is readable but not a valid result of its ceremony.
+
+    A failed pairing or transcript check, a point off the curve or outside the subgroup, or a
+    section that differs from the key it should extend; the message names the contribution
+    (number and name) or the section, and the check. "Invalid" is an answer, so it exits 1.
+    """
 
     exit_code = 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paraloom.components import HashFunction, ProofCodec, Transport
+from paraloom.components import CeremonyScheme, HashFunction, ProofCodec, Transport
 from paraloom.config import Selection
 from paraloom.manager import ParaloomPluginManager
 from paraloom.math.backend import CurveBackend
@@ -16,6 +16,7 @@ CONTRACTS = {
     "transport": Transport,
     "curve": CurveBackend,
     "codec": ProofCodec,
+    "ceremony": CeremonyScheme,
 }
 
 
@@ -43,7 +44,7 @@ def test_curve_backends_check_a_bilinear_pairing(registry: Registry, name: str) 
     assert not backend.multi_pairing_check([(backend.g1_mul(g1, a), g2), (left, g2)])
 
 
-@pytest.mark.parametrize(("name", "size"), [("sha256", 32), ("blake2b", 64)])
+@pytest.mark.parametrize(("name", "size"), [("sha256", 32), ("blake2b", 64), ("poseidon", 32)])
 def test_hash_components_match_their_declared_size(
     registry: Registry, name: str, size: int
 ) -> None:

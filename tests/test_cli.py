@@ -64,7 +64,7 @@ def test_components_marks_the_selected_one(tmp_path: Path) -> None:
     result = invoke("--config", str(config), "components", "hash", "--json")
     document = json.loads(result.stdout)
     selected = {item["name"]: item["selected"] for item in document["components"]}
-    assert selected == {"blake2b": True, "sha256": False}
+    assert selected == {"blake2b": True, "poseidon": False, "sha256": False}
 
 
 def test_components_rejects_an_unknown_kind() -> None:

@@ -58,12 +58,12 @@ def test_an_unknown_name_lists_what_is_available(registry: Registry) -> None:
         registry.resolve(Selection("hash", "nope"), "plugins.hash")
     message = str(raised.value)
     assert message.startswith("plugins.hash: hash 'nope' not found")
-    assert "available: blake2b, sha256" in message
+    assert "available: blake2b, poseidon, sha256" in message
 
 
 def test_a_kind_with_nothing_installed_says_so(registry: Registry) -> None:
     with pytest.raises(ComponentNotFoundError, match="available: none installed"):
-        registry.resolve(Selection("ceremony", "bgm17"), "plugins.ceremony")
+        registry.resolve(Selection("circuit", "deposit"), "plugins.circuits")
 
 
 def test_not_found_names_plugins_that_failed_to_load(

@@ -27,19 +27,11 @@ from dataclasses import dataclass
 
 from paraloom.crypto.g1 import require_scalar
 from paraloom.crypto.poseidon import poseidon_hash
-from paraloom.errors import ParaloomError
+from paraloom.errors import MerkleTreeError, TreeFullError
 
 DEFAULT_DEPTH = 20
 DEFAULT_ROOT_HISTORY = 30
 MAX_DEPTH = 32
-
-
-class MerkleTreeError(ParaloomError):
-    """A Merkle tree or proof was used inconsistently (wrong depth, unknown leaf index)."""
-
-
-class TreeFullError(MerkleTreeError):
-    """An append-only tree has no free leaf left."""
 
 
 def hash_pair(left: int, right: int) -> int:

@@ -27,14 +27,13 @@ from dataclasses import dataclass
 
 from paraloom.crypto.g1 import require_scalar
 from paraloom.crypto.merkle import (
-    MerkleTreeError,
     empty_hashes,
     hash_pair,
     index_bits,
     root_from_path,
 )
 from paraloom.crypto.poseidon import poseidon_hash
-from paraloom.errors import InvalidScalarError
+from paraloom.errors import InvalidScalarError, MerkleTreeError
 
 FIELD_DEPTH = 254
 BYTES_DEPTH = 256

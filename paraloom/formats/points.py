@@ -4,6 +4,10 @@ G1 is x ‖ y, G2 is x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1, each coordinate n8 bytes o
 point at infinity is all-zero bytes; since (0, 0) is on neither curve, that encoding is
 unambiguous, and writing a finite (0, 0) is refused so it can never alias infinity. No curve
 or subgroup check happens here: that needs curve arithmetic and belongs to the backend.
+
+Hashes (the circuit hash, phase-2 transcripts and contribution hashes) are taken over another
+encoding, bellman's uncompressed one (snarkjs' "U"): plain big-endian coordinates, see
+:func:`g1_uncompressed` and :func:`g2_uncompressed`.
 """
 
 from __future__ import annotations
@@ -74,3 +78,15 @@ def write_points(
     with writer.section(section_id) as section:
         for point in points:
             write(section, q, point)
+
+
+def g1_uncompressed(point: G1Affine) -> bytes:
+    """bellman's (and snarkjs' "U") encoding: x ‖ y big-endian; infinity is all zeros."""
+    x, y = (0, 0) if point is None else point
+    return x.to_bytes(32, "big") + y.to_bytes(32, "big")
+
+
+def g2_uncompressed(point: G2Affine) -> bytes:
+    """x.c1 ‖ x.c0 ‖ y.c1 ‖ y.c0 big-endian (the higher coefficient first); infinity zeros."""
+    (x0, x1), (y0, y1) = ((0, 0), (0, 0)) if point is None else point
+    return b"".join(value.to_bytes(32, "big") for value in (x1, x0, y1, y0))

@@ -16,6 +16,7 @@ contribute`` does, or in the order of ``zkey new`` (readers accept any).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Literal, TypeVar
 
@@ -243,12 +244,48 @@ def write_zkey(
     ``snarkjs zkey new`` / ``groth16 setup``, so either tool's files are reproduced exactly.
     """
     _check_lengths(zkey)
+    with zkey_writer(destination) as writer:
+        for section_id in SECTION_ORDERS[order]:
+            _write_section(writer, zkey, section_id)
+
+
+@contextlib.contextmanager
+def zkey_writer(destination: Target) -> Iterator[ContainerWriter]:
+    """An empty .zkey to add sections to one by one (atomically when given a path).
+
+    For writers that stream: a ceremony step copies most sections of its input verbatim and
+    rewrites H and C chunk by chunk, which :func:`write_zkey` cannot do without holding the
+    whole key. Write sections with :func:`write_protocol`, :func:`write_header`,
+    :func:`write_contributions` and :func:`~paraloom.formats.points.write_points`.
+    """
     with (
         open_destination(destination) as stream,
         ContainerWriter(stream, magic=MAGIC, version=VERSION) as writer,
     ):
-        for section_id in SECTION_ORDERS[order]:
-            _write_section(writer, zkey, section_id)
+        yield writer
+
+
+def write_protocol(writer: ContainerWriter) -> None:
+    """Section 1: the protocol, Groth16."""
+    with writer.section(PROTOCOL) as section:
+        section.u32(GROTH16)
+
+
+def write_header(writer: ContainerWriter, header: Groth16Header) -> None:
+    """Section 2."""
+    with writer.section(HEADER) as section:
+        _write_header(section, header)
+
+
+def write_contributions(
+    writer: ContainerWriter,
+    q: PrimeField,
+    cs_hash: bytes,
+    contributions: Sequence[ZkeyContribution],
+) -> None:
+    """Section 10: the circuit hash and the phase-2 contributions, oldest first."""
+    with writer.section(CONTRIBUTIONS) as section:
+        _write_contributions(section, q, cs_hash, contributions)
 
 
 def _write_section(writer: ContainerWriter, zkey: Zkey, section_id: int) -> None:
@@ -259,18 +296,17 @@ def _write_section(writer: ContainerWriter, zkey: Zkey, section_id: int) -> None
         write_points(writer, section_id, points_g1[section_id], q, write_g1)
     elif section_id == B2:
         write_points(writer, B2, zkey.b2, q, write_g2)
+    elif section_id == PROTOCOL:
+        write_protocol(writer)
+    elif section_id == HEADER:
+        write_header(writer, header)
+    elif section_id == COEFFICIENTS:
+        with writer.section(COEFFICIENTS) as section:
+            section.u32(len(zkey.coefficients))
+            for coefficient in zkey.coefficients:
+                _write_coefficient(section, header.r, coefficient)
     else:
-        with writer.section(section_id) as section:
-            if section_id == PROTOCOL:
-                section.u32(GROTH16)
-            elif section_id == HEADER:
-                _write_header(section, header)
-            elif section_id == COEFFICIENTS:
-                section.u32(len(zkey.coefficients))
-                for coefficient in zkey.coefficients:
-                    _write_coefficient(section, header.r, coefficient)
-            else:
-                _write_contributions(section, q, zkey.cs_hash, zkey.contributions)
+        write_contributions(writer, q, zkey.cs_hash, zkey.contributions)
 
 
 def _check_lengths(zkey: Zkey) -> None:
@@ -395,10 +431,15 @@ def require_contributions(zkey: Zkey) -> None:
     The prover cannot see contributions, so commands that prove with or export a .zkey call
     this; a key whose delta2 equals gamma2 is refused even if it lists contributions.
     """
-    if not zkey.contributions:
+    require_contributed(zkey.header, zkey.contributions)
+
+
+def require_contributed(header: Groth16Header, contributions: Sequence[ZkeyContribution]) -> None:
+    """:func:`require_contributions` for a streamed key (the header and section 10 alone)."""
+    if not contributions:
         raise SetupError(
             "the zkey has no phase-2 contribution, so delta = gamma and anyone can forge proofs: "
             "contribute to it (or apply a beacon) first"
         )
-    if zkey.header.delta_2 == zkey.header.gamma_2:
+    if header.delta_2 == header.gamma_2:
         raise SetupError("the zkey's delta2 equals gamma2, so anyone can forge proofs for it")

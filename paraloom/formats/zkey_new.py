@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from paraloom.errors import SetupError
 from paraloom.formats.fields import FQ, FR
+from paraloom.formats.points import g1_uncompressed, g2_uncompressed
 from paraloom.formats.ptau import (
     ALPHA_TAU_G1,
     BETA_TAU_G1,
@@ -132,18 +133,6 @@ def circuit_hash(
     hasher.update(_U32_BE.pack(len(b2)))
     hasher.update(b"".join(g2_uncompressed(point) for point in b2))
     return hasher.digest()
-
-
-def g1_uncompressed(point: G1Affine) -> bytes:
-    """bellman's (and snarkjs' "U") encoding: x ‖ y big-endian; infinity is all zeros."""
-    x, y = (0, 0) if point is None else point
-    return x.to_bytes(32, "big") + y.to_bytes(32, "big")
-
-
-def g2_uncompressed(point: G2Affine) -> bytes:
-    """x.c1 ‖ x.c0 ‖ y.c1 ‖ y.c0 big-endian (the higher coefficient first); infinity zeros."""
-    (x0, x1), (y0, y1) = ((0, 0), (0, 0)) if point is None else point
-    return b"".join(value.to_bytes(32, "big") for value in (x1, x0, y1, y0))
 
 
 def _read_powers(ptau: Ptau | PtauReader, size: int) -> _Powers:

@@ -12,13 +12,11 @@ from paraloom.crypto.merkle import (
     DEFAULT_DEPTH,
     IncrementalMerkleTree,
     MerkleProof,
-    MerkleTreeError,
-    TreeFullError,
     empty_hashes,
     verify_proof,
 )
 from paraloom.crypto.poseidon import poseidon_hash
-from paraloom.errors import InvalidScalarError
+from paraloom.errors import InvalidScalarError, MerkleTreeError, TreeFullError
 from paraloom.math.fields import FR_MODULUS
 
 elements = st.one_of(st.sampled_from([0, 1, FR_MODULUS - 1]), st.integers(0, FR_MODULUS - 1))

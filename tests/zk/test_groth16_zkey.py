@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from paraloom.errors import FormatError, SetupError
 from paraloom.formats.container import ContainerReader
 from paraloom.formats.fields import FQ, PrimeField
+from paraloom.formats.points import g1_uncompressed, g2_uncompressed
 from paraloom.formats.ptau import PtauReader, read_ptau, write_ptau
 from paraloom.formats.r1cs import R1cs, read_r1cs
 from paraloom.formats.zkey import (
@@ -25,7 +26,7 @@ from paraloom.formats.zkey import (
     write_zkey,
     zkey_of,
 )
-from paraloom.formats.zkey_new import g1_uncompressed, g2_uncompressed, new_zkey
+from paraloom.formats.zkey_new import new_zkey
 from paraloom.math.fields import FQ_MODULUS
 from paraloom.math.python_backend import PythonBackend
 from paraloom.zk.constraints import Constraint, ConstraintSystem

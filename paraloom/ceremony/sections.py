@@ -1,0 +1,142 @@
+"""The section checks of a phase-2 verification: what must not change, and what is rescaled.
+
+A contribution leaves the header (but delta), IC, the coefficients, A, B1 and B2 as they were:
+they must equal the base key's, and their points are checked on the way. It multiplies C
+(snarkjs' "L") and H by 1/x, so between a base key and a later one every point must have
+moved by the same factor δ_base/δ_key. That is checked as snarkjs does, with one random
+linear combination per section,
+
+    e(Σ rho_i·P_i^base, δ2_base) = e(Σ rho_i·P_i^key, δ2_key),
+
+but with rho_i of 128 bits (snarkjs draws 32-bit ones for C), so a key that scaled any point
+differently passes with probability about 2^-128 rather than 2^-32.
+"""
+
+from __future__ import annotations
+
+import secrets
+from itertools import zip_longest
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from paraloom.ceremony.progress import SILENT
+from paraloom.ceremony.streaming import paired_chunks
+from paraloom.ceremony.validation import valid_g1, valid_g1s, valid_g2, valid_g2s
+from paraloom.errors import CeremonyVerificationError
+from paraloom.formats.zkey import B1, B2, COEFFICIENTS, IC, A, C, H
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from paraloom.ceremony.progress import Advance, Progress
+    from paraloom.formats.zkey import Groth16Header, ZkeyReader
+    from paraloom.math.backend import AnyCurveBackend
+
+#: Bits of each random coefficient of the linear combinations.
+RHO_BITS = 128
+_RHO_RANGE = (1 << RHO_BITS) - 1
+_P = TypeVar("_P")
+_SECTION_NAMES = {IC: "IC", A: "A", B1: "B1", B2: "B2", C: "C (L)", H: "H"}
+_HEADER_FIELDS = (
+    "n_vars",
+    "n_public",
+    "domain_size",
+    "alpha_1",
+    "beta_1",
+    "beta_2",
+    "gamma_2",
+)
+
+
+def verify_unchanged(
+    backend: AnyCurveBackend, base: ZkeyReader, key: ZkeyReader, progress: Progress = SILENT
+) -> None:
+    """Everything a contribution may not touch equals the base key's, and is valid."""
+    _compare_header(backend, base.header, key.header)
+    advance = progress.task("comparing the unchanged sections", _unchanged_points(key.header))
+    for section_id, ours, theirs in (
+        (IC, base.ic(), key.ic()),
+        (A, base.a(), key.a()),
+        (B1, base.b1(), key.b1()),
+    ):
+        _compare_points(backend, section_id, ours, theirs, check=valid_g1s, advance=advance)
+    _compare_points(backend, B2, base.b2(), key.b2(), check=valid_g2s, advance=advance)
+    for expected_bytes, found_bytes in zip_longest(
+        base.chunks(COEFFICIENTS), key.chunks(COEFFICIENTS)
+    ):
+        if expected_bytes != found_bytes:
+            raise CeremonyVerificationError("section 4 (coefficients) differs from the base key's")
+    for _ in key.coefficients():
+        pass  # decoding refuses values >= r and entries outside the key
+
+
+def verify_scaled(
+    backend: AnyCurveBackend,
+    base: ZkeyReader,
+    key: ZkeyReader,
+    where: str,
+    progress: Progress = SILENT,
+) -> None:
+    """C and H of ``key`` are those of ``base`` times δ_base/δ_key (see the module doc)."""
+    base_delta = valid_g2(backend, base.header.delta_2, "the base key's delta2")
+    key_delta = valid_g2(backend, key.header.delta_2, "delta2")
+    for section_id, ours, theirs, count in (
+        (C, base.c(), key.c(), key.header.n_private),
+        (H, base.h(), key.h(), key.header.domain_size),
+    ):
+        name = f"section {section_id} ({_SECTION_NAMES[section_id]})"
+        advance = progress.task(f"checking {name} against the base key", count)
+        combined = _combine(backend, ours, theirs, name, advance)
+        pairs = [(combined[0], base_delta), (backend.g1_neg(combined[1]), key_delta)]
+        if not backend.multi_pairing_check(pairs):
+            raise CeremonyVerificationError(
+                f"{where}: {name} is not the base key's scaled by the new 1/delta"
+            )
+
+
+def _combine(
+    backend: AnyCurveBackend,
+    ours: Iterator[Any],
+    theirs: Iterator[Any],
+    where: str,
+    advance: Advance,
+) -> tuple[Any, Any]:
+    """(Σ rho_i·ours_i, Σ rho_i·theirs_i) with fresh random rho_i, chunk by chunk."""
+    base_sum = key_sum = backend.g1_identity()
+    for offset, (base_chunk, key_chunk) in paired_chunks(ours, theirs):
+        rhos = [secrets.randbelow(_RHO_RANGE) + 1 for _ in base_chunk]
+        base_points = valid_g1s(backend, base_chunk, f"the base key's {where}", offset)
+        key_points = valid_g1s(backend, key_chunk, where, offset)
+        base_sum = backend.g1_add(base_sum, backend.g1_msm(base_points, rhos))
+        key_sum = backend.g1_add(key_sum, backend.g1_msm(key_points, rhos))
+        advance(len(rhos))
+    return base_sum, key_sum
+
+
+def _compare_points(
+    backend: AnyCurveBackend,
+    section_id: int,
+    ours: Iterator[_P],
+    theirs: Iterator[_P],
+    *,
+    check: Callable[[AnyCurveBackend, Sequence[_P], str, int], object],
+    advance: Advance,
+) -> None:
+    where = f"section {section_id} ({_SECTION_NAMES[section_id]})"
+    for offset, (expected, found) in paired_chunks(ours, theirs):
+        if expected != found:
+            raise CeremonyVerificationError(f"{where} differs from the base key's")
+        check(backend, found, where, offset)
+        advance(len(found))
+
+
+def _compare_header(backend: AnyCurveBackend, base: Groth16Header, key: Groth16Header) -> None:
+    for field in _HEADER_FIELDS:
+        if getattr(base, field) != getattr(key, field):
+            raise CeremonyVerificationError(f"header: {field} differs from the base key's")
+    valid_g1(backend, key.alpha_1, "header: alpha1")
+    valid_g1(backend, key.beta_1, "header: beta1")
+    valid_g2s(backend, [key.beta_2, key.gamma_2], "header: beta2 and gamma2")
+
+
+def _unchanged_points(header: Groth16Header) -> int:
+    return header.n_public + 1 + 3 * header.n_vars
