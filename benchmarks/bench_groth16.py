@@ -1,4 +1,4 @@
-"""Time Groth16 on the python backend, and snarkjs on the same files when it is installed.
+"""Time Groth16 on a curve backend, and snarkjs on the same files when it is installed.
 
 Keys come from ``toxic_setup`` (test-only key generation) on a synthetic circuit: a chain of
 multiplications t_(i+1) = t_i·y with public y and output, sized so the QAP domain is exactly
@@ -12,6 +12,7 @@ at the end has the ratios.
 
     python benchmarks/bench_groth16.py            # verify, batch of 64, prove at 2^10 and 2^14
     python benchmarks/bench_groth16.py --quick    # a minute or so, no 2^14
+    python benchmarks/bench_groth16.py --backend arkworks --prove-logs 10,14,16
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_curve import curve_backend
 from measure import command_ms, snarkjs_executable, snarkjs_ms, timed
 
 from paraloom.formats import snarkjs_json
 from paraloom.formats.fields import FR
 from paraloom.formats.wtns import Witness, write_wtns
 from paraloom.formats.zkey import write_zkey, zkey_of
+from paraloom.math.backend import AnyCurveBackend
 from paraloom.math.fields import FR_MODULUS
-from paraloom.math.python_backend import PythonBackend
 from paraloom.zk.constraints import Constraint, ConstraintSystem
 from paraloom.zk.prover import prepare_proving_key, prove
 from paraloom.zk.setup import toxic_setup
@@ -62,7 +64,7 @@ def report(label: str, seconds: tuple[float, float], per: int = 1) -> float:
     return median
 
 
-def bench_verify(args: argparse.Namespace, backend: PythonBackend) -> dict[str, float]:
+def bench_verify(args: argparse.Namespace, backend: AnyCurveBackend) -> dict[str, float]:
     rng = random.Random(1)
     cs, witness = chain_circuit(4, rng)
     key = prepare_proving_key(backend, toxic_setup(backend, cs, rng=rng))
@@ -86,7 +88,7 @@ def bench_verify(args: argparse.Namespace, backend: PythonBackend) -> dict[str, 
 
 
 def bench_prove(
-    args: argparse.Namespace, backend: PythonBackend, log_size: int
+    args: argparse.Namespace, backend: AnyCurveBackend, log_size: int
 ) -> tuple[float, Path | None]:
     """Time setup, key preparation and proving: the prove median, and snarkjs-ready files."""
     rng = random.Random(log_size)
@@ -137,6 +139,7 @@ def _logs(text: str) -> list[int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", default="python", help="curve backend: python, arkworks, auto")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
     parser.add_argument("--batch", type=int, default=64, help="proofs per batch verification")
     parser.add_argument("--prove-logs", type=_logs, default=[10, 14], help="e.g. 10,14")
@@ -145,7 +148,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.repeat, args.prove_logs = 3, [log for log in args.prove_logs if log <= 12]
-    backend = PythonBackend()
+    backend = curve_backend(args.backend)
+    print(f"backend: {backend.name}", flush=True)
     ours = bench_verify(args, backend)
     rows: list[tuple[str, float, float | None]] = []
     repeat = max(1, args.repeat // 2)
