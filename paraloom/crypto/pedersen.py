@@ -136,7 +136,11 @@ class Pedersen:
         return Commitment(self.backend.g1_to_affine(difference))
 
     def commit_vector(self, values: Sequence[int], blinding: int) -> Commitment:
-        """Σ values[i]·G_i + blinding·H (module docstring for the G_i)."""
+        """Σ values[i]·G_i + blinding·H (module docstring for the G_i).
+
+        Binding holds for vectors of one agreed length: the point does not record the length, so
+        appending zeros to ``values`` gives the same commitment. Protocols fix the length.
+        """
         return Commitment(self.backend.g1_to_affine(self._vector_point(values, blinding)))
 
     def verify_vector_opening(

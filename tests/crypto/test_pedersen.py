@@ -162,14 +162,20 @@ def test_scalars_outside_fr_are_refused(bad: object) -> None:
 
 
 @settings(max_examples=15)
-@given(st.lists(scalars, min_size=1, max_size=4), scalars, st.lists(scalars, min_size=1))
-def test_vector_commitments_bind_every_value(
-    values: list[int], blinding: int, other: list[int]
-) -> None:
+@given(st.lists(st.tuples(scalars, scalars), min_size=1, max_size=4), scalars)
+def test_vector_commitments_bind_every_value(pairs: list[tuple[int, int]], blinding: int) -> None:
+    values = [value for value, _ in pairs]
+    other = [value for _, value in pairs]  # the same length: binding is per agreed length
     commitment = PEDERSEN.commit_vector(values, blinding)
     assert PEDERSEN.verify_vector_opening(commitment, values, blinding)
-    assume(other[: len(values)] != values)
-    assert not PEDERSEN.verify_vector_opening(commitment, other[: len(values)], blinding)
+    assume(other != values)
+    assert not PEDERSEN.verify_vector_opening(commitment, other, blinding)
+
+
+def test_vector_commitments_do_not_record_their_length() -> None:
+    """Documented limit: trailing zeros do not change the commitment."""
+    commitment = PEDERSEN.commit_vector([5, 0], 7)
+    assert PEDERSEN.verify_vector_opening(commitment, [5], 7)
 
 
 def test_a_one_element_vector_commitment_is_the_scalar_commitment() -> None:
