@@ -124,6 +124,24 @@ class CeremonyVerificationError(ParaloomError):
     exit_code = 1
 
 
+class CoordinatorError(ParaloomError):
+    """A ceremony coordinator refused a request, or its state directory cannot be used.
+
+    An unknown or spent ticket, an upload out of turn, an upload that is not exactly one new
+    contribution to the current key. ``http_status`` is what the coordinator answers with, so
+    the participant's client can raise the same error from the response.
+    """
+
+    exit_code = 1
+    http_status = 409
+
+
+class TicketError(CoordinatorError):
+    """A ticket is unknown, has lost its turn, or does not hold the turn it needs."""
+
+    http_status = 403
+
+
 # -- runtime ------------------------------------------------------------------------------
 
 

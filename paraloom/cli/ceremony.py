@@ -10,6 +10,7 @@ to stderr (only when it is a terminal); results go to stdout, JSON alone with ``
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,20 +31,25 @@ from rich.progress import Progress as ProgressBars
 from paraloom import __version__
 from paraloom.ceremony.bases import ChainBase, FromCircuit, FromInitial, FromPrevious
 from paraloom.ceremony.beacon import DEFAULT_NAME, MAX_ITERATIONS_EXP, MIN_ITERATIONS_EXP
+from paraloom.ceremony.client import CoordinatorClient, participate
+from paraloom.ceremony.coordinator import Coordinator, load_or_create_key
 from paraloom.ceremony.export import export_verification_key
+from paraloom.ceremony.http import CoordinatorServer
 from paraloom.ceremony.info import ContributionInfo, KeyInfo, key_info
+from paraloom.ceremony.ledger import check_key, find_contribution, read_ledger, verify_ledger
 from paraloom.ceremony.receipt import file_digests, receipt, receipt_path, write_receipt
 from paraloom.ceremony.transcript import format_hash
 from paraloom.cli.app import ParaloomGroup, global_options, start_session
 from paraloom.cli.output import print_json
 from paraloom.cli.proof_convert import build_codec, write_output
 from paraloom.cli.session import Session, session_of
-from paraloom.errors import ParaloomError
+from paraloom.errors import CeremonyVerificationError, ParaloomError
 from paraloom.formats.files import open_source
 from paraloom.formats.ptau import PtauReader
 from paraloom.formats.r1cs import read_r1cs
 from paraloom.formats.zkey import write_zkey
 from paraloom.formats.zkey_new import new_zkey
+from paraloom.units import parse_duration
 
 if TYPE_CHECKING:
     from paraloom.ceremony.contribute import ContributionResult
@@ -262,6 +268,144 @@ def info_command(session: Session, key: Path, as_json: bool) -> None:
     _print_info(info)
 
 
+@ceremony_cli.command("serve")
+@click.option("--zkey", "initial", required=True, type=INPUT_FILE, help="The initial key.")
+@click.option(
+    "--dir",
+    "directory",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="State directory (keys, queue, transcript); reused on restart.",
+)
+@click.option("--listen", default="127.0.0.1:0", show_default=True, metavar="HOST:PORT")
+@click.option(
+    "--deadline", default="10m", show_default=True, help="Time a participant's turn lasts."
+)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ed25519 signing key (PEM) [default: DIR/coordinator.key, created if missing].",
+)
+@click.pass_context
+def serve_command(
+    context: click.Context,
+    *,
+    initial: Path,
+    directory: Path,
+    listen: str,
+    deadline: str,
+    key_file: Path | None,
+) -> None:
+    """Coordinate a ceremony over HTTP: a queue of participants, each upload verified.
+
+    Prints the coordinator's public key and the bound address (port 0: any free port), then
+    serves until interrupted. Restarting with the same --dir resumes the ceremony.
+    """
+    session = session_of(context)
+    with _file_errors():
+        directory.mkdir(parents=True, exist_ok=True)
+        signing_key = load_or_create_key(key_file or directory / "coordinator.key")
+        coordinator = Coordinator.open(
+            directory,
+            initial,
+            scheme=session.component("ceremony"),
+            backend=session.component("curve"),
+            signing_key=signing_key,
+            turn_seconds=parse_duration(deadline),
+        )
+        server = CoordinatorServer(_address(listen), coordinator)
+    host, port = server.server_address[:2]
+    click.echo(f"coordinator public key: {coordinator.public_key}")
+    click.echo(f"listening on http://{host!s}:{port}", nl=True)
+    sys.stdout.flush()
+    with server, contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+@ceremony_cli.command("join")
+@click.argument("url")
+@click.option("--name", required=True, help="Your name or handle, stored in the contribution.")
+@click.option("--entropy", metavar="TEXT", help="Text to mix into the OS randomness (optional).")
+@click.option(
+    "--dir",
+    "workdir",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Work directory: the ticket, the downloaded key, your contribution and receipt.",
+)
+@click.option("--poll", default="2s", show_default=True, help="Time between status checks.")
+@click.pass_context
+def join_command(
+    context: click.Context, *, url: str, name: str, entropy: str | None, workdir: Path, poll: str
+) -> None:
+    """Take part in the ceremony that URL coordinates: wait, contribute, upload.
+
+    Run it again with the same --dir after an interruption to keep your place and resume
+    the download. Prints your contribution hash; keep it (and the receipt).
+    """
+    session = session_of(context)
+    with _file_errors():
+        participation = participate(
+            CoordinatorClient(url),
+            session.component("ceremony"),
+            session.component("curve"),
+            name=name,
+            entropy=entropy,
+            workdir=workdir,
+            poll_seconds=parse_duration(poll),
+            report=lambda line: click.echo(line, err=True),
+        )
+    _print_step(participation.result)
+    click.echo(f"wrote the receipt {participation.receipt}")
+
+
+@ceremony_cli.command("verify-transcript")
+@click.argument("transcript", metavar="TRANSCRIPT.jsonl", type=INPUT_FILE)
+@click.option(
+    "--pubkey",
+    required=True,
+    metavar="HEX",
+    callback=lambda _context, _parameter, text: _parse_hex(text, 32, "--pubkey"),
+    help="The coordinator's Ed25519 public key (64 hex digits).",
+)
+@click.option(
+    "--zkey", type=INPUT_FILE, help="Check that this key's contributions are the entries."
+)
+@click.option(
+    "--contribution-hash",
+    metavar="HEX",
+    callback=lambda _context, _parameter, text: _parse_hex(text, 64, "--contribution-hash"),
+    help="Is this contribution (as `contribute` printed it) included? Exit 0 yes, 1 no.",
+)
+@click.pass_obj
+def verify_transcript_command(
+    session: Session,
+    *,
+    transcript: Path,
+    pubkey: bytes,
+    zkey: Path | None,
+    contribution_hash: bytes | None,
+) -> None:
+    """Check a coordinator's signed transcript: exit 0 if valid, 1 if not, 2 for bad input."""
+    session.config  # noqa: B018 - loading validates --config
+    with _file_errors():
+        entries = read_ledger(transcript)
+        verify_ledger(entries, pubkey)
+        if zkey is not None:
+            check_key(entries, key_info(zkey), file_digests(zkey)["sha256"])
+    click.echo(
+        f"transcript Ok: {len(entries)} signed entries" + (", matching the key" if zkey else "")
+    )
+    if contribution_hash is None:
+        return
+    entry = find_contribution(entries, contribution_hash)
+    if entry is None:
+        raise CeremonyVerificationError("the contribution is not in the transcript")
+    click.echo(f"included as contribution #{entry.index} ({entry.name}, {entry.time})")
+
+
 def run_ceremony() -> None:
     """Console-script entry point."""
     ceremony_cli(prog_name="paraloom-ceremony")
@@ -283,6 +427,25 @@ def _chain_base(
     if ptau is not None:
         raise click.UsageError("--previous takes no --ptau: it checks the new steps only")
     return FromPrevious(chosen[0])
+
+
+def _address(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise click.BadParameter(f"{listen!r} is not HOST:PORT", param_hint="--listen")
+    return host, int(port)
+
+
+def _parse_hex(text: str | None, size: int, option: str) -> bytes | None:
+    if text is None:
+        return None
+    try:
+        value = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not hex", param_hint=option) from None
+    if len(value) != size:
+        raise click.BadParameter(f"{size} bytes expected, not {len(value)}", param_hint=option)
+    return value
 
 
 def parse_beacon_hash(text: str) -> bytes:

@@ -48,8 +48,11 @@ def open_destination(destination: Target) -> Iterator[BinaryIO]:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+def atomic_write(path: str | os.PathLike[str], *, mode: int | None = None) -> Iterator[BinaryIO]:
     """Write to a temporary file beside ``path`` and rename it over ``path`` on success.
+
+    ``mode`` sets the permissions (0o600 for secrets); by default a replaced file keeps its own
+    and a new one gets rw-r--r--.
 
     The temporary file is fsynced before the rename and the directory after it, so that after
     a crash ``path`` holds either the old content or the complete new one. On any exception
@@ -62,7 +65,7 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, _mode_for(target))
+        os.chmod(temporary, _mode_for(target) if mode is None else mode)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

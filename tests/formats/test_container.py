@@ -139,3 +139,13 @@ def test_atomic_write_creates_new_files_readable(tmp_path: Path) -> None:
     with atomic_write(target) as stream:
         stream.write(b"x")
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_atomic_write_sets_the_mode_asked_for(tmp_path: Path) -> None:
+    target = tmp_path / "secret.json"
+    target.write_bytes(b"old")
+    target.chmod(0o644)
+    with atomic_write(target, mode=0o600) as stream:
+        stream.write(b"token")
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert target.read_bytes() == b"token"
