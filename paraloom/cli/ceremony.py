@@ -219,6 +219,13 @@ def verify_command(
     scheme, backend = session.component("ceremony"), session.component("curve")
     with _file_errors(), _progress() as progress:
         report = scheme.verify(backend, key, base, progress=progress)
+    for contribution in report.info.contributions[report.first_checked - 1 :]:
+        session.manager.notify(
+            "paraloom_contribution_verified",
+            index=contribution.number,
+            contribution_hash=contribution.hash,
+            valid=True,
+        )
     if as_json:
         print_json(
             {"valid": True, "first_checked": report.first_checked, **_info_json(report.info)}

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from paraloom import __version__
 from paraloom.cli.ceremony import ceremony_cli, parse_beacon_hash
 from paraloom.formats.zkey import read_zkey
+from paraloom.testing import PluginSite
 
 from .helpers import PTAU, fixture, flip, verified_positions
 
@@ -169,3 +170,28 @@ def test_an_unwritable_output_is_bad_input(tmp_path: Path) -> None:
     result = run("contribute", MUL_0, tmp_path / "no" / "such" / "dir.zkey", "--name", "x")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
+
+
+OBSERVER_PLUGIN = """
+import json, os
+from paraloom import hookimpl
+
+@hookimpl
+def paraloom_contribution_verified(index, contribution_hash, valid):
+    with open(os.environ["OBSERVED_EVENTS"], "a") as log:
+        log.write(json.dumps([index, contribution_hash.hex(), valid]) + "\\n")
+"""
+
+
+def test_verify_tells_observer_plugins_each_contribution_it_checked(
+    tmp_path: Path, plugin_site: PluginSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin_site.install(
+        "observer", "1.0", {"observer": "observer_mod"}, {"observer_mod": OBSERVER_PLUGIN}
+    )
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("OBSERVED_EVENTS", str(events))
+    document = json.loads(run("verify", "--initial", MUL_0, MUL_FINAL, "--json").stdout)
+    observed = [json.loads(line) for line in events.read_text().splitlines()]
+    expected = [[c["number"], c["hash"], True] for c in document["contributions"]]
+    assert observed == expected
