@@ -93,7 +93,7 @@ def test_body_shorter_than_its_length_changes_nothing(
         )
         connection.sendall(head.encode() + data[:1000])
         connection.shutdown(socket.SHUT_WR)
-        answer = connection.recv(65536)
+        answer = _read_response(connection)
     assert b" 422 " in answer.split(b"\r\n")[0]
     assert b"truncated" in answer
     assert "truncated" in status_of(server, ticket)["outcome"]
@@ -190,3 +190,23 @@ def test_bad_join_requests(tmp_path: Path, servers: list[Server]) -> None:
         assert json.loads(answer)["error"]
     assert request(f"{server.url}/nothing")[0] == 404
     assert json.loads(request(f"{server.url}/pubkey")[1]) == {"pubkey": server.pubkey}
+
+
+def _read_response(connection: socket.socket) -> bytes:
+    """One whole HTTP response: headers and body can arrive in separate segments."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = connection.recv(65536)
+        assert chunk, f"connection closed inside the headers: {answer!r}"
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        chunk = connection.recv(65536)
+        assert chunk, "connection closed inside the body"
+        body += chunk
+    return head + b"\r\n\r\n" + body
