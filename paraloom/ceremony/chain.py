@@ -63,8 +63,11 @@ def verify_contributions(
 
 def verify_delta(
     backend: AnyCurveBackend, header: Groth16Header, expected: G1Affine, whose: str
-) -> None:
-    """The header's delta1 is ``expected`` and its delta2 the same multiple of the generator."""
+) -> Any:
+    """The header's delta1 is ``expected`` and its delta2 the same multiple of the generator.
+
+    Returns delta2 as a backend point, so that later checks need not validate it again.
+    """
     if header.delta_1 != expected:
         raise CeremonyVerificationError(
             f"{whose}: delta1 in the header is not where its transcript leaves delta "
@@ -75,6 +78,7 @@ def verify_delta(
     generators = backend.g1_generator(), backend.g2_generator()
     if not _same_ratio(backend, (generators[0], delta_1), (generators[1], delta_2)):
         raise CeremonyVerificationError(f"{whose}: delta2 is not the same multiple as delta1")
+    return delta_2
 
 
 def _verify_one(

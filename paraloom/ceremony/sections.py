@@ -19,8 +19,8 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from paraloom.ceremony.progress import SILENT
-from paraloom.ceremony.streaming import paired_chunks
-from paraloom.ceremony.validation import valid_g1, valid_g1s, valid_g2, valid_g2s
+from paraloom.ceremony.streaming import CHUNK_POINTS, chunked, paired_chunks
+from paraloom.ceremony.validation import valid_g1, valid_g1s, valid_g2s
 from paraloom.errors import CeremonyVerificationError
 from paraloom.formats.zkey import B1, B2, COEFFICIENTS, IC, A, C, H
 
@@ -33,9 +33,16 @@ if TYPE_CHECKING:
 
 #: Bits of each random coefficient of the linear combinations.
 RHO_BITS = 128
-_RHO_RANGE = (1 << RHO_BITS) - 1
 _P = TypeVar("_P")
-_SECTION_NAMES = {IC: "IC", A: "A", B1: "B1", B2: "B2", C: "C (L)", H: "H"}
+_SECTION_NAMES = {
+    IC: "IC",
+    COEFFICIENTS: "coefficients",
+    A: "A",
+    B1: "B1",
+    B2: "B2",
+    C: "C (L)",
+    H: "H",
+}
 _HEADER_FIELDS = (
     "n_vars",
     "n_public",
@@ -53,37 +60,33 @@ def verify_unchanged(
     """Everything a contribution may not touch equals the base key's, and is valid."""
     _compare_header(backend, base.header, key.header)
     advance = progress.task("comparing the unchanged sections", _unchanged_points(key.header))
-    for section_id, ours, theirs in (
-        (IC, base.ic(), key.ic()),
-        (A, base.a(), key.a()),
-        (B1, base.b1(), key.b1()),
-    ):
-        _compare_points(backend, section_id, ours, theirs, check=valid_g1s, advance=advance)
-    _compare_points(backend, B2, base.b2(), key.b2(), check=valid_g2s, advance=advance)
-    for expected_bytes, found_bytes in zip_longest(
-        base.chunks(COEFFICIENTS), key.chunks(COEFFICIENTS)
-    ):
-        if expected_bytes != found_bytes:
-            raise CeremonyVerificationError("section 4 (coefficients) differs from the base key's")
-    for _ in key.coefficients():
-        pass  # decoding refuses values >= r and entries outside the key
+    for section_id in (IC, A, B1, B2, COEFFICIENTS):
+        _compare_bytes(base, key, section_id)
+    for section_id, points in ((IC, key.ic()), (A, key.a()), (B1, key.b1())):
+        _check_points(backend, section_id, points, check=valid_g1s, advance=advance)
+    _check_points(backend, B2, key.b2(), check=valid_g2s, advance=advance)
+    key.check_coefficients()
 
 
 def verify_scaled(
     backend: AnyCurveBackend,
     base: ZkeyReader,
     key: ZkeyReader,
+    *,
+    deltas: tuple[Any, Any],
     where: str,
     progress: Progress = SILENT,
 ) -> None:
-    """C and H of ``key`` are those of ``base`` times δ_base/δ_key (see the module doc)."""
-    base_delta = valid_g2(backend, base.header.delta_2, "the base key's delta2")
-    key_delta = valid_g2(backend, key.header.delta_2, "delta2")
+    """C and H of ``key`` are those of ``base`` times δ_base/δ_key (see the module doc).
+
+    ``deltas`` are the two keys' delta2 as backend points, already validated (chain.verify_delta).
+    """
+    base_delta, key_delta = deltas
     for section_id, ours, theirs, count in (
         (C, base.c(), key.c(), key.header.n_private),
         (H, base.h(), key.h(), key.header.domain_size),
     ):
-        name = f"section {section_id} ({_SECTION_NAMES[section_id]})"
+        name = _section_name(section_id)
         advance = progress.task(f"checking {name} against the base key", count)
         combined = _combine(backend, ours, theirs, name, advance)
         pairs = [(combined[0], base_delta), (backend.g1_neg(combined[1]), key_delta)]
@@ -103,7 +106,7 @@ def _combine(
     """(Σ rho_i·ours_i, Σ rho_i·theirs_i) with fresh random rho_i, chunk by chunk."""
     base_sum = key_sum = backend.g1_identity()
     for offset, (base_chunk, key_chunk) in paired_chunks(ours, theirs):
-        rhos = [secrets.randbelow(_RHO_RANGE) + 1 for _ in base_chunk]
+        rhos = _random_rhos(len(base_chunk))
         base_points = valid_g1s(backend, base_chunk, f"the base key's {where}", offset)
         key_points = valid_g1s(backend, key_chunk, where, offset)
         base_sum = backend.g1_add(base_sum, backend.g1_msm(base_points, rhos))
@@ -112,21 +115,40 @@ def _combine(
     return base_sum, key_sum
 
 
-def _compare_points(
+def _random_rhos(count: int) -> list[int]:
+    """``count`` uniform nonzero RHO_BITS-bit coefficients from one read of the OS generator."""
+    width = RHO_BITS // 8
+    data = memoryview(secrets.token_bytes(count * width))
+    rhos = [int.from_bytes(data[i : i + width], "little") for i in range(0, len(data), width)]
+    return _random_rhos(count) if 0 in rhos else rhos
+
+
+def _compare_bytes(base: ZkeyReader, key: ZkeyReader, section_id: int) -> None:
+    """Byte equality: stored points have one encoding each, so equal bytes are equal points."""
+    for expected, found in zip_longest(base.chunks(section_id), key.chunks(section_id)):
+        if expected != found:
+            raise CeremonyVerificationError(
+                f"{_section_name(section_id)} differs from the base key's"
+            )
+
+
+def _check_points(
     backend: AnyCurveBackend,
     section_id: int,
-    ours: Iterator[_P],
-    theirs: Iterator[_P],
+    points: Iterator[_P],
     *,
     check: Callable[[AnyCurveBackend, Sequence[_P], str, int], object],
     advance: Advance,
 ) -> None:
-    where = f"section {section_id} ({_SECTION_NAMES[section_id]})"
-    for offset, (expected, found) in paired_chunks(ours, theirs):
-        if expected != found:
-            raise CeremonyVerificationError(f"{where} differs from the base key's")
-        check(backend, found, where, offset)
-        advance(len(found))
+    """Validates a section of the key found byte-equal to the base key's (whose copy so needs
+    no check of its own)."""
+    for offset, chunk in enumerate(chunked(points)):
+        check(backend, chunk, _section_name(section_id), offset * CHUNK_POINTS)
+        advance(len(chunk))
+
+
+def _section_name(section_id: int) -> str:
+    return f"section {section_id} ({_SECTION_NAMES[section_id]})"
 
 
 def _compare_header(backend: AnyCurveBackend, base: Groth16Header, key: Groth16Header) -> None:

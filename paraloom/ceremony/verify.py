@@ -62,14 +62,16 @@ def verify_extension(
     cs_hash, contributions = key.contributions()
     _check_history(base_hash, history, cs_hash, contributions)
     base_delta = history[-1].delta_after if history else G1_GENERATOR
-    verify_delta(backend, base.header, base_delta, "the base key")
+    base_delta_2 = verify_delta(backend, base.header, base_delta, "the base key")
     new = contributions[len(history) :]
     last_delta = verify_contributions(
         backend, cs_hash, history, new, base.header.delta_1, progress=progress
     )
-    verify_delta(backend, key.header, last_delta, "the key")
+    key_delta_2 = verify_delta(backend, key.header, last_delta, "the key")
     verify_unchanged(backend, base, key, progress)
-    verify_scaled(backend, base, key, _scope(len(history) + 1, new), progress)
+    where = _scope(len(history) + 1, new)
+    deltas = (base_delta_2, key_delta_2)
+    verify_scaled(backend, base, key, deltas=deltas, where=where, progress=progress)
     header = key.header
     info = KeyInfo(
         header.n_vars, header.n_public, header.domain_size, cs_hash, describe(contributions)

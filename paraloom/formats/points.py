@@ -12,9 +12,9 @@ encoding, bellman's uncompressed one (snarkjs' "U"): plain big-endian coordinate
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from paraloom.errors import InvalidPointError
+from paraloom.errors import InvalidPointError, InvalidScalarError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from paraloom.math.backend import G1Affine, G2Affine
 
 _P = TypeVar("_P")
+#: Points decoded per bulk read of a section: the per-element cost of a Python-level read is
+#: what dominates walking a large key, so whole blocks are sliced and converted at once.
+BLOCK_POINTS = 1 << 12
 
 
 def read_g1(section: SectionReader, q: PrimeField) -> G1Affine:
@@ -62,10 +65,50 @@ def read_points(
     q: PrimeField,
     read: Callable[[SectionReader, PrimeField], _P],
 ) -> Iterator[_P]:
-    """A section of exactly ``count`` points, yielded one by one (constant memory)."""
-    for _ in range(count):
-        yield read(section, q)
+    """A section of exactly ``count`` points, yielded one by one (constant memory).
+
+    ``read`` is :func:`read_g1` or :func:`read_g2`; the points are read in blocks of
+    :data:`BLOCK_POINTS` and decoded by :func:`decode_g1s` or :func:`decode_g2s`.
+    """
+    coordinates, decode = _BULK[read]
+    width = coordinates * q.n8
+    for first in range(0, count, BLOCK_POINTS):
+        wanted = min(BLOCK_POINTS, count - first)
+        whole = min(wanted, section.remaining // width)
+        try:
+            yield from decode(section.read(whole * width), q)
+        except InvalidScalarError as error:
+            where = section.error(f"points {first} to {first + whole - 1}")
+            raise InvalidScalarError(f"{where}: {error}") from None
+        for _ in range(wanted - whole):
+            yield read(section, q)  # a truncated section fails here, naming the missing bytes
     section.finish()
+
+
+def decode_g1s(data: bytes, q: PrimeField) -> list[G1Affine]:
+    """Consecutive stored G1 points (as :func:`read_g1` reads them one by one)."""
+    values = _decode_elements(data, q)
+    pairs = zip(values[::2], values[1::2], strict=True)
+    return [None if x == y == 0 else (x, y) for x, y in pairs]
+
+
+def decode_g2s(data: bytes, q: PrimeField) -> list[G2Affine]:
+    """Consecutive stored G2 points (as :func:`read_g2` reads them one by one)."""
+    values = _decode_elements(data, q)
+    quads = zip(values[::4], values[1::4], values[2::4], values[3::4], strict=True)
+    return [None if x0 == x1 == y0 == y1 == 0 else ((x0, x1), (y0, y1)) for x0, x1, y0, y1 in quads]
+
+
+def _decode_elements(data: bytes, q: PrimeField) -> list[int]:
+    """Montgomery-form elements of ``q`` as plain values; one not below q is refused."""
+    n8, modulus, r_inverse = q.n8, q.modulus, q.montgomery_r_inverse
+    if len(data) % n8:
+        raise InvalidScalarError(f"{len(data)} bytes are not whole {n8}-byte elements")
+    stored = [int.from_bytes(data[i : i + n8], "little") for i in range(0, len(data), n8)]
+    if stored and max(stored) >= modulus:
+        index = next(i for i, value in enumerate(stored) if value >= modulus)
+        raise InvalidScalarError(f"element {index} is {stored[index]}, not below {modulus}")
+    return [value * r_inverse % modulus for value in stored]
 
 
 def write_points(
@@ -78,6 +121,13 @@ def write_points(
     with writer.section(section_id) as section:
         for point in points:
             write(section, q, point)
+
+
+#: How :func:`read_points` reads a block of what each point reader reads one by one.
+_BULK: dict[object, tuple[int, Callable[[bytes, PrimeField], list[Any]]]] = {
+    read_g1: (2, decode_g1s),
+    read_g2: (4, decode_g2s),
+}
 
 
 def g1_uncompressed(point: G1Affine) -> bytes:

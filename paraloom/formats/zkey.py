@@ -17,10 +17,11 @@ contribute`` does, or in the order of ``zkey new`` (readers accept any).
 from __future__ import annotations
 
 import contextlib
+import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Literal, TypeVar
 
-from paraloom.errors import FormatError, SetupError
+from paraloom.errors import FormatError, InvalidScalarError, SetupError
 from paraloom.formats.container import ContainerReader, ContainerWriter
 from paraloom.formats.contribution_params import ContributionParams, read_params, write_params
 from paraloom.formats.fields import FQ, FR
@@ -54,6 +55,8 @@ SECTION_ORDERS = {
     "new": (PROTOCOL, HEADER, COEFFICIENTS, IC, H, C, A, B1, B2, CONTRIBUTIONS),
 }
 _P = TypeVar("_P")
+#: Coefficients read per block of section 4.
+_BLOCK_COEFFICIENTS = 1 << 12
 
 
 @dataclass(frozen=True)
@@ -139,10 +142,27 @@ class ZkeyReader:
         return self._points(H, self.header.domain_size, read_g1)
 
     def coefficients(self) -> Iterator[Coefficient]:
-        section = self._container.open(COEFFICIENTS)
-        for _ in range(section.u32()):
-            yield self._read_coefficient(section)
-        section.finish()
+        for section, block in self._coefficient_blocks():
+            for fields in block:
+                yield self._coefficient(section, *fields)
+
+    def check_coefficients(self) -> None:
+        """What :meth:`coefficients` refuses, refused without building the entries.
+
+        A verifier only needs section 4 to be well formed; checking each block's maxima keeps
+        that cheap, and only a block that fails is walked entry by entry to name the culprit.
+        """
+        header = self.header
+        limits = (2, header.domain_size, header.n_vars, header.r.modulus)
+        for section, block in self._coefficient_blocks():
+            if not block:
+                continue
+            matrices, constraints, signals, stored = zip(*block, strict=True)
+            values = [int.from_bytes(value, "little") for value in stored]
+            maxima = (max(matrices), max(constraints), max(signals), max(values))
+            if any(found >= limit for found, limit in zip(maxima, limits, strict=True)):
+                for fields in block:
+                    self._coefficient(section, *fields)
 
     def contributions(self) -> tuple[bytes, tuple[ZkeyContribution, ...]]:
         """The circuit hash (csHash) and the contributions, oldest first."""
@@ -205,16 +225,32 @@ class ZkeyReader:
     ) -> Iterator[_P]:
         return read_points(self._container.open(section_id), count, self.header.q, read)
 
-    def _read_coefficient(self, section: SectionReader) -> Coefficient:
-        matrix, constraint, signal = section.u32(), section.u32(), section.u32()
+    def _coefficient_blocks(
+        self,
+    ) -> Iterator[tuple[SectionReader, list[tuple[int, int, int, bytes]]]]:
+        """Section 4's entries unpacked in blocks (a key has several per constraint)."""
+        section = self._container.open(COEFFICIENTS)
+        count, entry = section.u32(), struct.Struct(f"<III{self.header.r.n8}s")
+        for first in range(0, count, _BLOCK_COEFFICIENTS):
+            block = section.read(min(_BLOCK_COEFFICIENTS, count - first) * entry.size)
+            yield section, list(entry.iter_unpack(block))
+        section.finish()
+
+    def _coefficient(
+        self, section: SectionReader, matrix: int, constraint: int, signal: int, stored: bytes
+    ) -> Coefficient:
         if matrix > 1:
             raise section.error(f"coefficient matrix {matrix} is neither A (0) nor B (1)")
         if constraint >= self.header.domain_size or signal >= self.header.n_vars:
             raise section.error(f"coefficient ({constraint}, {signal}) is outside the key")
         r = self.header.r
-        return Coefficient(
-            matrix, constraint, signal, r.from_montgomery(section.element(r, montgomery=True))
-        )
+        try:
+            value = r.from_montgomery(r.decode(stored, montgomery=True))
+        except InvalidScalarError as error:
+            raise InvalidScalarError(
+                f"{section.error(f'coefficient ({constraint}, {signal})')}: {error}"
+            ) from None
+        return Coefficient(matrix, constraint, signal, value)
 
     def _read_contribution(self, section: SectionReader) -> ZkeyContribution:
         q = self.header.q
