@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from paraloom.ceremony.streaming import open_zkey
 from paraloom.formats.zkey import require_contributed
-from paraloom.math.fields import BN_U, FQ12_ONE, FR_MODULUS, fq12_mul, fq12_sqr
+from paraloom.math.fields import BN_U, FR_MODULUS, fq12_pow
 from paraloom.math.pairing import final_exponentiation, miller_loop
 from paraloom.zk.keys import VerificationKey
 
@@ -51,10 +51,4 @@ def snarkjs_pairing(backend: AnyCurveBackend, g1: G1Affine, g2: G2Affine) -> Fq1
     """e(g1, g2) as ffjavascript computes it (see the module doc); the points are checked."""
     backend.g1_from_affine(g1)
     backend.g2_from_affine(g2)
-    value = final_exponentiation(miller_loop([(g1, g2)]))
-    result = FQ12_ONE
-    for bit in bin(SNARKJS_PAIRING_POWER)[2:]:
-        result = fq12_sqr(result)
-        if bit == "1":
-            result = fq12_mul(result, value)
-    return result
+    return fq12_pow(final_exponentiation(miller_loop([(g1, g2)])), SNARKJS_PAIRING_POWER)

@@ -288,6 +288,15 @@ def fq12_inv(a: Fq12) -> Fq12:
     return (fq6_mul(a0, inv), fq6_neg(fq6_mul(a1, inv)))
 
 
+def fq12_pow(a: Fq12, exponent: int) -> Fq12:
+    result = FQ12_ONE
+    for bit in bin(exponent)[2:]:
+        result = fq12_sqr(result)
+        if bit == "1":
+            result = fq12_mul(result, a)
+    return result
+
+
 def fq12_mul_by_line(f: Fq12, b0: Fq2, b1: Fq2) -> Fq12:
     """Multiply by 1 + (b0 + b1·v)·w, a line function scaled so that its constant term is 1."""
     f0, f1 = f
