@@ -18,8 +18,7 @@ import pytest
 
 from paraloom.ceremony.beacon import apply_beacon
 
-from .helpers import BACKEND
-from .test_coordinator_support import (
+from .coordinator_support import (
     CHAIN_0,
     MUL_0,
     Server,
@@ -32,6 +31,7 @@ from .test_coordinator_support import (
     status_of,
     upload,
 )
+from .helpers import BACKEND
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from paraloom.ceremony.client import CoordinatorClient, _fetch_key
 from paraloom.errors import CoordinatorError, TransportError
 
-from .test_coordinator_support import (
+from .coordinator_support import (
     CLI,
     MUL_0,
     TIMEOUT,

@@ -27,8 +27,8 @@ from paraloom.ceremony.ledger import (
 from paraloom.ceremony.receipt import file_digests
 from paraloom.errors import CeremonyVerificationError, FormatError
 
+from .coordinator_support import contributed
 from .helpers import fixture
-from .test_coordinator_support import contributed
 
 KEY = Ed25519PrivateKey.generate()
 PUBLIC = bytes.fromhex(public_key_hex(KEY))
