@@ -121,6 +121,22 @@ def test_msm_is_the_linear_combination_of_discrete_logs(
     assert fast.g2_eq(fast.g2_msm(g2_points, ks[: len(g2_points)]), _g2(fast, g2_combined))
 
 
+@settings(max_examples=10, deadline=None)
+@given(
+    st.lists(scalars, min_size=1, max_size=60),
+    st.integers(1, 254),
+    st.lists(st.integers(0, 2**254), min_size=60, max_size=60),
+)
+def test_msm_with_short_scalars(
+    fast: PythonBackend, logs: list[int], bits: int, raw: list[int]
+) -> None:
+    """Windows follow the longest scalar (batch verification uses 128-bit ones)."""
+    ks = [value % (1 << bits) % FR_MODULUS for value in raw[: len(logs)]]
+    combined = sum(k * log for k, log in zip(ks, logs, strict=True)) % FR_MODULUS
+    points = fast.g1_fixed_base_mul(fast.g1_generator(), logs)
+    assert fast.g1_eq(fast.g1_msm(points, ks), _g1(fast, combined))
+
+
 def test_msm_with_repeated_and_cancelling_points(fast: PythonBackend) -> None:
     g = fast.g1_generator()
     minus_g = fast.g1_neg(g)
