@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bench_curve import curve_backend
 from bench_groth16 import chain_circuit
-from measure import snarkjs_executable, timed
+from measure import parse_logs, snarkjs_executable, timed
 
 from paraloom.ceremony.bases import FromInitial
 from paraloom.ceremony.contribute import contribute
@@ -180,7 +180,7 @@ def main() -> None:
     parser.add_argument("--skip-snarkjs", action="store_true", help="time paraloom only")
     args = parser.parse_args()
     rows: list[Row] = []
-    for log_size in (int(part) for part in args.logs.split(",") if part):
+    for log_size in parse_logs(args.logs):
         rows.extend(bench_size(args, log_size))
     print_table(rows)
     if not args.skip_snarkjs and snarkjs_executable() is None:

@@ -18,7 +18,7 @@ import argparse
 import random
 from typing import Any
 
-from measure import snarkjs_ms, timed
+from measure import parse_logs, snarkjs_ms, timed
 
 from paraloom.config import Selection
 from paraloom.manager import build_plugin_manager
@@ -133,18 +133,14 @@ def bench_batch_mul(args: argparse.Namespace, fast: AnyCurveBackend) -> None:
         _report(f"G1 batch mul 2^{log_size}", fast.name, seconds, None)
 
 
-def _logs(text: str) -> list[int]:
-    return [int(part) for part in text.split(",") if part]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="python", help="curve backend: python, arkworks, auto")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
     parser.add_argument("--py-ecc-repeat", type=int, default=3, help="runs per py_ecc one")
-    parser.add_argument("--msm-logs", type=_logs, default=[8, 10, 14], help="e.g. 8,10,14")
-    parser.add_argument("--ntt-logs", type=_logs, default=[10, 16], help="e.g. 10,16")
-    parser.add_argument("--batch-mul-logs", type=_logs, default=[12], help="e.g. 12,16")
+    parser.add_argument("--msm-logs", type=parse_logs, default=[8, 10, 14], help="e.g. 8,10,14")
+    parser.add_argument("--ntt-logs", type=parse_logs, default=[10, 16], help="e.g. 10,16")
+    parser.add_argument("--batch-mul-logs", type=parse_logs, default=[12], help="e.g. 12,16")
     parser.add_argument("--py-ecc-max-log", type=int, default=8, help="largest py_ecc MSM")
     parser.add_argument("--skip-py-ecc", action="store_true", help="no py_ecc column")
     parser.add_argument("--skip-snarkjs", action="store_true", help="no snarkjs column")

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench_curve import curve_backend
-from measure import command_ms, snarkjs_executable, snarkjs_ms, timed
+from measure import command_ms, parse_logs, snarkjs_executable, snarkjs_ms, timed
 
 from paraloom.formats import snarkjs_json
 from paraloom.formats.fields import FR
@@ -133,16 +133,12 @@ def print_comparison(rows: list[tuple[str, float, float | None]]) -> None:
             print(f"{label:<40} {ours:9.1f} ms {theirs:9.1f} ms {theirs / ours:16.2f}x")
 
 
-def _logs(text: str) -> list[int]:
-    return [int(part) for part in text.split(",") if part]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="python", help="curve backend: python, arkworks, auto")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
     parser.add_argument("--batch", type=int, default=64, help="proofs per batch verification")
-    parser.add_argument("--prove-logs", type=_logs, default=[10, 14], help="e.g. 10,14")
+    parser.add_argument("--prove-logs", type=parse_logs, default=[10, 14], help="e.g. 10,14")
     parser.add_argument("--skip-snarkjs", action="store_true", help="time paraloom only")
     parser.add_argument("--quick", action="store_true", help="fewer runs, no 2^14")
     args = parser.parse_args()

@@ -31,6 +31,11 @@ def timed(repeat: int, function: Callable[..., object], *arguments: Any) -> tupl
     return statistics.median(samples), min(samples)
 
 
+def parse_logs(text: str) -> list[int]:
+    """Sizes as powers of two from the command line: "10,14" -> [10, 14]."""
+    return [int(part) for part in text.split(",") if part]
+
+
 def snarkjs_executable() -> Path | None:
     """The snarkjs launcher, or None when snarkjs is not installed."""
     found = shutil.which("snarkjs")

@@ -13,7 +13,6 @@ selected for arithmetic.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 from paraloom.errors import FormatError, InvalidPointError, InvalidScalarError
@@ -26,11 +25,10 @@ if TYPE_CHECKING:
     from paraloom.zk.keys import Proof, VerificationKey
 
 
-@functools.cache
 def _backend() -> AnyCurveBackend:
-    from paraloom.math.python_backend import create_backend
+    from paraloom.math.python_backend import shared_backend
 
-    return create_backend()
+    return shared_backend()
 
 
 def require_coordinate(value: int, what: str) -> int:

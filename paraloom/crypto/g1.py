@@ -23,7 +23,6 @@ on the curve, so a counter past a few dozen never happens in practice.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from typing import TYPE_CHECKING, Any
 
@@ -41,12 +40,11 @@ POINT_SIZE = altbn128.G1_SIZE
 SCALAR_SIZE = altbn128.ELEMENT_SIZE
 
 
-@functools.cache
 def default_backend() -> AnyCurveBackend:
     """The fast pure-Python backend, created on first use and shared (it holds no state)."""
-    from paraloom.math.python_backend import create_backend
+    from paraloom.math.python_backend import shared_backend
 
-    return create_backend()
+    return shared_backend()
 
 
 def require_scalar(value: object, what: str) -> int:

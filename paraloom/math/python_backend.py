@@ -7,6 +7,7 @@ form by turning coordinates back into ``int``.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import gmpy2
@@ -169,4 +170,10 @@ class PythonBackend(FrNttMethods):
 
 def create_backend() -> CurveBackend[G1Point, G2Point]:
     """The plugin entry: a fresh backend (it holds no state, so sharing one is also fine)."""
+    return PythonBackend()
+
+
+@functools.cache
+def shared_backend() -> CurveBackend[G1Point, G2Point]:
+    """One backend for library code that validates points without a caller-chosen backend."""
     return PythonBackend()
