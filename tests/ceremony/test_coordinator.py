@@ -10,11 +10,8 @@ import hashlib
 import json
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import pytest
 
 from paraloom.ceremony.beacon import apply_beacon
 
@@ -26,17 +23,11 @@ from .coordinator_support import (
     join,
     request,
     run_cli,
-    running_servers,
     start_server,
     status_of,
     upload,
 )
 from .helpers import BACKEND
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Server]]:
-    yield from running_servers()
 
 
 def _unchanged(server: Server, contributions: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,9 @@ from .coordinator_support import (
     join,
     request,
     run_cli,
-    running_servers,
     start_server,
     upload,
 )
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Server]]:
-    yield from running_servers()
 
 
 def _join_process(server: Server, name: str, workdir: Path) -> subprocess.Popen[str]:
