@@ -18,6 +18,7 @@ import secrets
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from paraloom.ceremony.bellman_h import holds_projected_h
 from paraloom.ceremony.progress import SILENT
 from paraloom.ceremony.streaming import CHUNK_POINTS, chunked, paired_chunks
 from paraloom.ceremony.validation import valid_g1, valid_g1s, valid_g2s
@@ -90,10 +91,34 @@ def verify_scaled(
         advance = progress.task(f"checking {name} against the base key", count)
         combined = _combine(backend, ours, theirs, name, advance)
         pairs = [(combined[0], base_delta), (backend.g1_neg(combined[1]), key_delta)]
-        if not backend.multi_pairing_check(pairs):
-            raise CeremonyVerificationError(
-                f"{where}: {name} is not the base key's scaled by the new 1/delta"
-            )
+        if backend.multi_pairing_check(pairs):
+            continue
+        if section_id == H and _holds_after_bellman(backend, base, key, deltas, progress):
+            continue
+        raise CeremonyVerificationError(
+            f"{where}: {name} is not the base key's scaled by the new 1/delta"
+        )
+
+
+def _holds_after_bellman(
+    backend: AnyCurveBackend,
+    base: ZkeyReader,
+    key: ZkeyReader,
+    deltas: tuple[Any, Any],
+    progress: Progress,
+) -> bool:
+    """The second look that a key which went through bellman's format needs (see bellman_h)."""
+    size = key.header.domain_size
+    advance = progress.task("checking H as a bellman round trip of the base key's", size)
+    return holds_projected_h(
+        backend,
+        base.h(),
+        key.h(),
+        domain_size=size,
+        deltas=deltas,
+        random_rhos=_random_rhos,
+        advance=advance,
+    )
 
 
 def _combine(

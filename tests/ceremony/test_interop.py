@@ -65,6 +65,27 @@ def test_snarkjs_chains_verify_here_from_every_start(tmp_path: Path) -> None:
     assert len(printed_hashes(ours)) == 3
 
 
+def test_a_chain_through_bellman_verifies_in_both_tools(tmp_path: Path) -> None:
+    """snarkjs -> bellman MPCParameters -> snarkjs, then paraloom and a snarkjs beacon on top."""
+    r1cs = fixture("chain.r1cs")
+    keys = [tmp_path / f"k{index}.zkey" for index in range(5)]
+    exported, contributed = tmp_path / "alice.params", tmp_path / "carol.params"
+    snarkjs("groth16", "setup", r1cs, PTAU, keys[0])
+    snarkjs("zkey", "contribute", keys[0], keys[1], "--name=alice", "-e=one")
+    snarkjs("zkey", "export", "bellman", keys[1], exported)
+    snarkjs("zkey", "bellman", "contribute", "bn128", exported, contributed, "-e=two")
+    snarkjs("zkey", "import", "bellman", keys[1], contributed, keys[2], "-n=carol")
+    paraloom("contribute", keys[2], keys[3], "--name", "dave")
+    snarkjs("zkey", "beacon", keys[3], keys[4], BEACON_HEX, "10", "-n=end")
+    for previous, key in pairwise(keys):
+        paraloom("verify", "--previous", previous, key)
+    ours = paraloom("verify", "--r1cs", r1cs, "--ptau", PTAU, keys[4])
+    paraloom("verify", "--initial", keys[0], "--ptau", PTAU, keys[4])
+    theirs = snarkjs("zkey", "verify", r1cs, PTAU, keys[4]).stdout
+    assert printed_hashes(ours) == printed_hashes(theirs)
+    assert len(printed_hashes(ours)) == 4
+
+
 def test_paraloom_steps_pass_snarkjs_and_the_key_proves_in_both(tmp_path: Path) -> None:
     keys = [tmp_path / f"k{index}.zkey" for index in range(4)]
     paraloom("new", R1CS, PTAU, keys[0])
