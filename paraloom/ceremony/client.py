@@ -2,21 +2,25 @@
 
 The ticket is kept in the work directory, so running ``join`` again after an interruption
 resumes with the same place in the queue, and a partial download resumes with ``Range``.
-A download is checked against the SHA-256 the coordinator announces before anything is
-built on it; a resumed download that does not match starts over once.
+Keys stream between disk and the network in blocks, both ways, so memory stays bounded. A
+download is checked against the SHA-256 the coordinator announces before anything is built
+on it; a resumed download that does not match starts over once. After the upload the public
+transcript is fetched and checked (signatures and chain, under the coordinator key that
+``/info`` names), and the signed entry that includes the contribution goes into the receipt.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote
 from urllib.request import Request, urlopen
 
+from paraloom.ceremony.ledger import LedgerEntry, find_contribution, parse_ledger, verify_ledger
 from paraloom.ceremony.receipt import file_digests, receipt, receipt_path, write_receipt
 from paraloom.errors import CoordinatorError, TicketError, TransportError
 from paraloom.formats.files import atomic_write
@@ -32,37 +36,82 @@ _BLOCK = 1 << 16
 
 
 class CoordinatorClient:
-    """The coordinator's HTTP endpoints; refusals raise the errors the server named."""
+    """The coordinator's HTTP endpoints; refusals raise the errors the server named.
+
+    Methods that take a ``ticket`` send it as a bearer token; the others are public.
+    """
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
         self.url, self._timeout = url.rstrip("/"), timeout
 
     def join(self, name: str) -> dict[str, Any]:
-        return self._json("/join", json.dumps({"name": name}).encode())
+        return self._json(Request(f"{self.url}/join", data=json.dumps({"name": name}).encode()))
 
     def status(self, ticket: str) -> dict[str, Any]:
-        return self._json(f"/status?ticket={quote(ticket)}")
+        return self._json(Request(f"{self.url}/status", headers=_bearer(ticket)))
+
+    def info(self) -> dict[str, Any]:
+        """The coordinator's public key, circuit hash, contributions and current key digest."""
+        return self._json(Request(f"{self.url}/info"))
+
+    def transcript(self) -> list[LedgerEntry]:
+        """The signed transcript as the coordinator serves it (parsed, not yet verified)."""
+        with self._open(Request(f"{self.url}/transcript")) as response:
+            return parse_ledger(response.read())
 
     def upload(self, ticket: str, key: Path) -> dict[str, Any]:
-        return self._json(f"/contribution?ticket={quote(ticket)}", key.read_bytes())
+        """Send ``key`` as the turn's contribution, streamed from the file."""
+        headers = {
+            **_bearer(ticket),
+            "Content-Length": str(key.stat().st_size),
+            "Content-Type": "application/octet-stream",
+        }
+        with key.open("rb") as body:
+            return self._json(Request(f"{self.url}/contribution", data=body, headers=headers))
 
-    def download(self, ticket: str, target: Path) -> int:
-        """Append the rest of the current key to ``target``; the number of bytes fetched."""
+    def download(self, target: Path, *, ticket: str | None = None) -> int:
+        """Append the rest of the current key to ``target``; the number of bytes fetched.
+
+        With a ticket it asks ``/key``, without one the public ``/key/latest``. If the server
+        sends the whole key instead of the rest, ``target`` starts over.
+        """
         offset = target.stat().st_size if target.exists() else 0
-        request = Request(f"{self.url}/key?ticket={quote(ticket)}")
+        if ticket:
+            request = Request(f"{self.url}/key", headers=_bearer(ticket))
+        else:
+            request = Request(f"{self.url}/key/latest")
         if offset:
             request.add_header("Range", f"bytes={offset}-")
         fetched = 0
-        with self._open(request) as response, target.open("ab" if offset else "wb") as output:
-            if offset and response.status != 206:
-                output.truncate(0)  # the server sent the whole key: start over
+        with self._open(request) as response, target.open("ab") as output:
+            if offset and response.status != HTTPStatus.PARTIAL_CONTENT:
+                output.truncate(0)
             while block := response.read(_BLOCK):
                 output.write(block)
                 fetched += len(block)
         return fetched
 
-    def _json(self, path: str, body: bytes | None = None) -> dict[str, Any]:
-        request = Request(f"{self.url}{path}", data=body)
+    def fetch_key(self, target: Path, sha256: str, size: int, *, ticket: str | None = None) -> Path:
+        """Download the current key to ``target`` and check it against its announced digest.
+
+        ``sha256`` and ``size`` are what ``status`` (or ``info``) announced. A partial download
+        in ``TARGET.part`` is resumed; one that cannot be a prefix of the key (too long, or not
+        matching once complete) is fetched again from the start, once.
+        """
+        partial = target.with_name(target.name + ".part")
+        if partial.exists() and partial.stat().st_size > size:
+            partial.unlink()
+        for _attempt in range(2):
+            self.download(partial, ticket=ticket)
+            if file_digests(partial)["sha256"] == sha256:
+                partial.replace(target)
+                return target
+            partial.unlink()
+        raise CoordinatorError(
+            "the downloaded key does not match the SHA-256 the coordinator announced"
+        )
+
+    def _json(self, request: Request) -> dict[str, Any]:
         with self._open(request) as response:
             document: dict[str, Any] = json.loads(response.read())
         return document
@@ -78,8 +127,13 @@ class CoordinatorClient:
 
 @dataclass(frozen=True)
 class Participation:
+    """An accepted turn: the contribution, its receipt, and the transcript that includes it."""
+
     result: ContributionResult
     receipt: Path
+    entry: LedgerEntry
+    transcript_length: int
+    pubkey: str
 
 
 def participate(
@@ -93,23 +147,39 @@ def participate(
     poll_seconds: float,
     report: Callable[[str], None],
 ) -> Participation:
-    """The whole turn, from joining (or resuming a ticket) to the accepted upload."""
+    """The whole turn, from joining (or resuming a ticket) to the accepted, published upload."""
     workdir.mkdir(parents=True, exist_ok=True)
+    pubkey = str(client.info()["pubkey"])
+    report(f"coordinator public key: {pubkey}")
     ticket = _ticket(client, name, workdir, report)
     status = _wait_for_turn(client, ticket, poll_seconds, report)
-    current = _fetch_key(client, ticket, workdir / "current.zkey", status["key_sha256"])
+    current = client.fetch_key(
+        workdir / "current.zkey", status["key_sha256"], status["key_size"], ticket=ticket
+    )
     output = workdir / "contribution.zkey"
     source_digests = file_digests(current)
     result = scheme.contribute(backend, current, output, name=name, entropy=entropy)
     written = receipt_path(output)
-    write_receipt(
-        written, receipt(result, source=current, source_digests=source_digests, output=output)
-    )
+    document = receipt(result, source=current, source_digests=source_digests, output=output)
+    write_receipt(written, document)
     answer = client.upload(ticket, output)
     if answer.get("contribution_hash") != result.hash.hex():
         raise CoordinatorError("the coordinator recorded another contribution hash than ours")
     report(f"accepted as contribution #{answer['index']}")
-    return Participation(result, written)
+    entries = client.transcript()
+    entry = _published(entries, pubkey, result)
+    coordinator = {"url": client.url, "pubkey": pubkey, "transcript_entry": asdict(entry)}
+    write_receipt(written, {**document, "coordinator": coordinator})
+    return Participation(result, written, entry, len(entries), pubkey)
+
+
+def _published(entries: list[LedgerEntry], pubkey: str, result: ContributionResult) -> LedgerEntry:
+    """Our entry in the coordinator's public transcript, whose whole chain is checked."""
+    verify_ledger(entries, bytes.fromhex(pubkey))
+    entry = find_contribution(entries, result.hash)
+    if entry is None:
+        raise CoordinatorError("the coordinator accepted the contribution but does not publish it")
+    return entry
 
 
 def _ticket(
@@ -146,18 +216,8 @@ def _wait_for_turn(
         time.sleep(poll_seconds)
 
 
-def _fetch_key(client: CoordinatorClient, ticket: str, target: Path, sha256: str) -> Path:
-    """Download (resuming a partial file) and check the announced digest; retry once."""
-    partial = target.with_name(target.name + ".part")
-    for _attempt in range(2):
-        client.download(ticket, partial)
-        if file_digests(partial)["sha256"] == sha256:
-            partial.replace(target)
-            return target
-        partial.unlink()
-    raise CoordinatorError(
-        "the downloaded key does not match the SHA-256 the coordinator announced"
-    )
+def _bearer(ticket: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {ticket}"}
 
 
 def _refusal(error: HTTPError) -> CoordinatorError:
@@ -165,5 +225,5 @@ def _refusal(error: HTTPError) -> CoordinatorError:
         message = str(json.loads(error.read())["error"])
     except (ValueError, KeyError, TypeError):
         message = f"HTTP {error.code} {error.reason}"
-    kind = TicketError if error.code == 403 else CoordinatorError
+    kind = TicketError if error.code == HTTPStatus.FORBIDDEN else CoordinatorError
     return kind(f"the coordinator refused: {message}")

@@ -5,19 +5,29 @@ the queue holds the turn until a deadline; it downloads the current key, contrib
 uploads. An upload is accepted only if it is exactly one new (non-beacon) contribution on the
 current key, checked with the ceremony scheme's ``verify`` from the current key; anything else
 (truncated, another circuit, a replayed key, a beacon) costs the participant the turn and
-changes nothing. A turn not used by its deadline passes to the next in the queue.
+changes nothing. A turn passes to the next in the queue at its deadline, whether or not any
+request arrives (:meth:`Coordinator.keep_deadlines` runs in a thread of the server); an upload
+must be received and verified before the deadline.
+
+An upload is spooled to a file and verified without the lock, so others' requests are
+answered meanwhile; the lock is taken again only to check that the uploader still holds the
+turn on the same key and to commit. Keys never change once written, so verifying against the
+current key's file without the lock is safe, and only one upload per turn can commit.
 
 The state directory survives restarts and crashes; every file is replaced atomically:
 
 - ``keys/NNNN.zkey``: the key after N contributions (0000 is the initial key), never rewritten
   once the transcript names it; the current key is the one the transcript's last entry names;
-- ``transcript.jsonl``: the signed chain of :mod:`.ledger`;
-- ``queue.json``: who waits, who holds the turn and until when, how finished tickets ended;
+- ``transcript.jsonl``: the signed chain of :mod:`.ledger`, the source of truth;
+- ``queue.json``: who waits, who holds the turn and until when, how finished tickets ended, and
+  how many transcript entries it accounts for;
+- ``uploads/``: uploads being received or verified (emptied on start);
 - ``coordinator.key``: the Ed25519 signing key (PKCS#8 PEM, mode 0600) unless one is given.
 
-A key is written before the transcript names it, and the queue after, so a crash between two
-writes leaves an unused key file (overwritten by the next acceptance) or a turn that a retried
-upload cannot use twice (it would replay the current key).
+An acceptance writes the key, then the transcript, then the queue. A crash after the key leaves
+an unused key file (overwritten by the next acceptance); a crash after the transcript leaves a
+queue one entry behind, which the restart repairs from the transcript: the turn holder's turn
+ended with that acceptance.
 """
 
 from __future__ import annotations
@@ -43,7 +53,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from paraloom.ceremony.bases import FromPrevious
-from paraloom.ceremony.info import BEACON, key_info
+from paraloom.ceremony.info import BEACON, ContributionInfo, key_info
 from paraloom.ceremony.ledger import (
     LedgerEntry,
     append_entry,
@@ -79,19 +89,30 @@ class Turn:
 
 @dataclass
 class Queue:
-    """Who waits (ticket id, name), who holds the turn, and how finished tickets ended."""
+    """Who waits (ticket id, name), who holds the turn, and how finished tickets ended.
+
+    ``contributions`` counts the transcript entries whose acceptance the queue has recorded;
+    it trails the transcript only after a crash between the two writes.
+    """
 
     waiting: list[tuple[str, str]] = field(default_factory=list)
     turn: Turn | None = None
     finished: dict[str, str] = field(default_factory=dict)
+    contributions: int = 0
 
     def advance(self, now: float, turn_seconds: float) -> None:
         """Expire a turn past its deadline and hand the turn to the next in line."""
         if self.turn is not None and now > self.turn.deadline:
-            self.finish(self.turn.id, "expired: no contribution before the deadline")
+            deadline = _iso(self.turn.deadline)
+            self.finish(self.turn.id, f"expired at {deadline}: no contribution before the deadline")
         if self.turn is None and self.waiting:
             ticket_id, name = self.waiting.pop(0)
             self.turn = Turn(ticket_id, name, now + turn_seconds)
+
+    def accept(self, ticket_id: str, index: int) -> None:
+        """The turn of ``ticket_id`` ended with transcript entry ``index``."""
+        self.finish(ticket_id, f"accepted as contribution #{index}")
+        self.contributions = index
 
     def finish(self, ticket_id: str, outcome: str) -> None:
         self.finished[ticket_id] = outcome
@@ -119,6 +140,7 @@ class Queue:
                 if turn is None
                 else Turn(str(turn["id"]), str(turn["name"]), float(turn["deadline"])),
                 {str(k): str(v) for k, v in document["finished"].items()},
+                _count(document["contributions"]),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise FormatError(f"the coordinator's queue.json is damaged: {error}") from None
@@ -164,12 +186,15 @@ class Coordinator:
         self._signing_key = signing_key
         self._turn_seconds, self._clock = turn_seconds, clock
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._closed = False
         self._initial_sha256 = file_digests(self._key_path(0))["sha256"]
+        self._circuit_hash = key_info(self._key_path(0)).cs_hash.hex()
         self._ledger = read_ledger(self._ledger_path)
         verify_ledger(self._ledger, bytes.fromhex(self.public_key))
         self._check_current_key()
-        queue_path = directory / "queue.json"
-        self._queue = Queue.from_json(queue_path.read_bytes()) if queue_path.exists() else Queue()
+        self._queue = self._saved_queue()
+        self._recover()
 
     @classmethod
     def open(
@@ -185,6 +210,8 @@ class Coordinator:
         """Start a ceremony from ``initial`` in ``directory``, or resume the one there."""
         (directory / "keys").mkdir(parents=True, exist_ok=True)
         (directory / "uploads").mkdir(exist_ok=True)
+        for leftover in (directory / "uploads").iterdir():
+            leftover.unlink()  # an upload a crash interrupted: its participant retries
         _install_initial(directory / "keys" / "0000.zkey", initial)
         return cls(
             directory,
@@ -204,7 +231,7 @@ class Coordinator:
         ticket = secrets.token_urlsafe(32)
         with self._lock:
             self._queue.waiting.append((ticket_id(ticket), name))
-            self._update()
+            self._update(changed=True)
             position = self._queue.position(ticket_id(ticket))
         return {"ticket": ticket, "position": position}
 
@@ -213,10 +240,29 @@ class Coordinator:
             self._update()
             return self._status(ticket_id(ticket))
 
+    def info(self) -> dict[str, Any]:
+        """What anyone may know while the ceremony runs, to follow and check it."""
+        with self._lock:
+            self._update()
+            turn = self._queue.turn
+            return {
+                "pubkey": self.public_key,
+                "circuit_hash": self._circuit_hash,
+                "contributions": len(self._ledger),
+                **self._current_key_digest(),
+                "queued": len(self._queue.waiting) + (turn is not None),
+                "turn_seconds": self._turn_seconds,
+            }
+
     def current_key(self, ticket: str) -> Path:
-        """The current key's file (immutable: later keys get new files) for any known ticket."""
+        """The current key's file for any known ticket (see :meth:`latest_key`)."""
         with self._lock:
             self._known(ticket_id(ticket))
+            return self._key_path(len(self._ledger))
+
+    def latest_key(self) -> Path:
+        """The current key's file; immutable (later keys get new files), so safe to stream."""
+        with self._lock:
             return self._key_path(len(self._ledger))
 
     def transcript(self) -> bytes:
@@ -226,19 +272,24 @@ class Coordinator:
     def submit(self, ticket: str, stream: SupportsRead[bytes], length: int) -> dict[str, Any]:
         """Receive, verify and accept or refuse the turn holder's new key.
 
-        The body is read without the lock, so others can poll meanwhile; a refusal of any kind
-        ends the turn. Errors are re-raised for the transport to report.
+        The body is received and verified without the lock, so others can poll meanwhile; a
+        refusal of any kind ends the turn. Errors are re-raised for the transport to report.
         """
         holder = ticket_id(ticket)
         with self._lock:
             self._update()
             self._require_turn(holder)
-            limit = self._key_path(len(self._ledger)).stat().st_size + UPLOAD_SLACK
+            count = len(self._ledger)
+            known = [self._initial_sha256, *(entry.key_sha256 for entry in self._ledger)]
         upload = self._directory / "uploads" / f"{secrets.token_hex(8)}.zkey"
         try:
+            limit = self._key_path(count).stat().st_size + UPLOAD_SLACK
             _receive(stream, length, limit, upload)
+            digest = file_digests(upload)["sha256"]
+            _refuse_replay(known, digest)
+            added = self._one_new_contribution(upload, count)
             with self._lock:
-                entry = self._accept(self._require_turn(holder), upload)
+                entry = self._commit(holder, count, upload, digest, added)
             return {"index": entry.index, "contribution_hash": entry.contribution_hash}
         except ParaloomError as error:
             with self._lock:
@@ -246,6 +297,24 @@ class Coordinator:
             raise
         finally:
             upload.unlink(missing_ok=True)
+
+    def keep_deadlines(self) -> None:
+        """Expire each turn at its deadline with no request needed, until :meth:`close`.
+
+        Meant for a thread of its own: it sleeps until the current turn's deadline and is
+        woken whenever the queue changes.
+        """
+        with self._changed:
+            while not self._closed:
+                self._update()
+                turn = self._queue.turn
+                self._changed.wait(None if turn is None else turn.deadline - self._clock())
+
+    def close(self) -> None:
+        """Stop :meth:`keep_deadlines`."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
 
     @property
     def _ledger_path(self) -> Path:
@@ -262,15 +331,42 @@ class Coordinator:
         if self._ledger and file_digests(path)["sha256"] != self._ledger[-1].key_sha256:
             raise CoordinatorError(f"{path} is not the key the transcript's last entry names")
 
-    def _update(self) -> None:
+    def _saved_queue(self) -> Queue:
+        path = self._directory / "queue.json"
+        if not path.exists():
+            return Queue(contributions=len(self._ledger))
+        return Queue.from_json(path.read_bytes())
+
+    def _recover(self) -> None:
+        """Record the acceptance the transcript has and the queue lacks (see the module notes).
+
+        Only the turn holder can have been accepted, so the turn ends with the missing entry;
+        this runs before any deadline is looked at, so the turn is not taken for expired.
+        """
+        recorded, entries = self._queue.contributions, len(self._ledger)
+        if recorded == entries:
+            return
+        turn = self._queue.turn
+        if recorded + 1 != entries or turn is None or turn.name != self._ledger[-1].name:
+            raise CoordinatorError(
+                f"queue.json records {recorded} contributions, the transcript {entries}:"
+                " the state directory is inconsistent"
+            )
+        with self._lock:
+            self._queue.accept(turn.id, entries)
+            self._save_queue()
+
+    def _update(self, *, changed: bool = False) -> None:
+        """Advance the queue by the clock; save it if that, or the caller (``changed``), did."""
         before = self._queue.to_json()
         self._queue.advance(self._clock(), self._turn_seconds)
-        if self._queue.to_json() != before:
+        if changed or self._queue.to_json() != before:
             self._save_queue()
 
     def _save_queue(self) -> None:
         with atomic_write(self._directory / "queue.json") as stream:
             stream.write(self._queue.to_json())
+        self._changed.notify_all()
 
     def _known(self, holder: str) -> None:
         if self._queue.position(holder) is None and holder not in self._queue.finished:
@@ -290,22 +386,23 @@ class Coordinator:
         if turn is not None and turn.id == holder:
             return {
                 "state": "your turn",
-                "deadline": datetime.fromtimestamp(turn.deadline, UTC).isoformat(),
+                "deadline": _iso(turn.deadline),
                 "seconds_left": max(0.0, turn.deadline - self._clock()),
                 "contributions": len(self._ledger),
-                "key_sha256": self._current_sha256(),
+                **self._current_key_digest(),
             }
         if holder in self._queue.finished:
             return {"state": "finished", "outcome": self._queue.finished[holder]}
         return {"state": "waiting", "position": self._queue.position(holder)}
 
-    def _current_sha256(self) -> str:
-        return self._ledger[-1].key_sha256 if self._ledger else self._initial_sha256
+    def _current_key_digest(self) -> dict[str, Any]:
+        """What a download of the current key must match: its SHA-256 and size."""
+        path = self._key_path(len(self._ledger))
+        sha256 = self._ledger[-1].key_sha256 if self._ledger else self._initial_sha256
+        return {"key_sha256": sha256, "key_size": path.stat().st_size}
 
-    def _accept(self, turn: Turn, upload: Path) -> LedgerEntry:
-        digest = file_digests(upload)["sha256"]
-        self._refuse_replay(digest)
-        count = len(self._ledger)
+    def _one_new_contribution(self, upload: Path, count: int) -> ContributionInfo:
+        """The contribution ``upload`` adds to key ``count``, verified (the slow step)."""
         report = self._scheme.verify(self._backend, upload, FromPrevious(self._key_path(count)))
         added = report.info.contributions[count:]
         if len(added) != 1:
@@ -314,34 +411,34 @@ class Coordinator:
             )
         if added[0].type == BEACON:
             raise CoordinatorError("a beacon closes the ceremony: participants contribute")
+        return added[0]
+
+    def _commit(
+        self, holder: str, count: int, upload: Path, digest: str, added: ContributionInfo
+    ) -> LedgerEntry:
+        """Make the verified upload the current key, if its turn and base are still current."""
+        self._update()
+        turn = self._require_turn(holder)
+        if len(self._ledger) != count:
+            raise CoordinatorError("the current key changed while the upload was verified")
         os.replace(upload, self._key_path(count + 1))
         entry = signed_entry(
             self._signing_key,
             self._ledger[-1] if self._ledger else None,
             name=turn.name,
-            contribution_hash=added[0].hash,
+            contribution_hash=added.hash,
             key_sha256=digest,
         )
         append_entry(self._ledger_path, self._ledger, entry)
         self._ledger.append(entry)
-        self._queue.finish(turn.id, f"accepted as contribution #{entry.index}")
-        self._update()
-        self._save_queue()
+        self._queue.accept(turn.id, entry.index)
+        self._update(changed=True)
         return entry
-
-    def _refuse_replay(self, digest: str) -> None:
-        known = [self._initial_sha256, *(entry.key_sha256 for entry in self._ledger)]
-        if digest in known:
-            raise CoordinatorError(
-                f"the upload is key #{known.index(digest)} of this ceremony (a replay),"
-                " not a new contribution"
-            )
 
     def _refuse(self, holder: str, reason: str) -> None:
         if self._queue.position(holder) == 0:
             self._queue.finish(holder, f"refused: {reason}")
-            self._update()
-            self._save_queue()
+            self._update(changed=True)
 
 
 def _install_initial(target: Path, initial: Path) -> None:
@@ -364,6 +461,15 @@ def _check_name(name: str) -> None:
         raise ParaloomError(f"a name has 1 to {MAX_NAME} printable characters, not {name!r}")
 
 
+def _refuse_replay(known: list[str], digest: str) -> None:
+    """``known``: the SHA-256 of every key of the ceremony so far, the initial one first."""
+    if digest in known:
+        raise CoordinatorError(
+            f"the upload is key #{known.index(digest)} of this ceremony (a replay),"
+            " not a new contribution"
+        )
+
+
 def _receive(stream: SupportsRead[bytes], length: int, limit: int, upload: Path) -> None:
     """Store exactly ``length`` bytes from ``stream`` (at most ``limit``), synced to disk."""
     if length > limit:
@@ -378,3 +484,13 @@ def _receive(stream: SupportsRead[bytes], length: int, limit: int, upload: Path)
             received += len(block)
         output.flush()
         os.fsync(output.fileno())
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat()
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"contributions must be a count, not {value!r}")
+    return value

@@ -1,10 +1,19 @@
 """The coordinator over HTTP: JSON requests and answers, key downloads that can resume.
 
-Standard library only (``ThreadingHTTPServer``), loopback by default. Every answer is JSON
-except the key (``application/octet-stream``, with ``Range`` support) and the transcript
-(JSON lines). A refused request answers ``{"error": message}`` with the status the error
-type names: 403 for a ticket without the turn, 422 for an upload that does not verify, 409
-for other refusals, 400 for bad requests.
+Standard library only (``ThreadingHTTPServer``), loopback by default. A thread of the server
+expires turns at their deadlines (:meth:`.Coordinator.keep_deadlines`).
+
+Participants' requests carry their ticket in an ``Authorization: Bearer TICKET`` header, never
+in the URL (which ends up in logs): ``POST /join``, ``GET /status``, ``GET /key``,
+``POST /contribution``. Anyone may read, to follow and check the ceremony while it runs:
+``GET /info`` (the coordinator's public key, the circuit hash, the contributions so far, the
+current key's SHA-256 and size), ``GET /transcript`` (the signed JSON lines) and
+``GET /key/latest`` (the current key).
+
+Every answer is JSON except keys (``application/octet-stream``, with ``Range`` support) and
+the transcript (JSON lines). A refused request answers ``{"error": message}`` with the status
+the error type names: 403 for a ticket without the turn, 422 for an upload that does not
+verify, 409 for other refusals, 400 for bad requests.
 """
 
 from __future__ import annotations
@@ -12,10 +21,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from paraloom.errors import (
     CeremonyVerificationError,
@@ -30,6 +40,7 @@ if TYPE_CHECKING:
     from paraloom.ceremony.coordinator import Coordinator
 
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)")
+_BEARER = "Bearer "
 MAX_JSON_BODY = 4096
 
 
@@ -41,6 +52,15 @@ class CoordinatorServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], coordinator: Coordinator) -> None:
         super().__init__(address, _Handler)
         self.coordinator = coordinator
+        self._deadlines = threading.Thread(
+            target=coordinator.keep_deadlines, name="ceremony-deadlines", daemon=True
+        )
+        self._deadlines.start()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.coordinator.close()
+        self._deadlines.join()
 
 
 def status_for(error: ParaloomError) -> int:
@@ -76,8 +96,9 @@ class _Handler(BaseHTTPRequestHandler):
         routes = {
             "/status": lambda: self._json(self._coordinator.status(self._ticket())),
             "/key": lambda: self._send_key(self._coordinator.current_key(self._ticket())),
+            "/key/latest": lambda: self._send_key(self._coordinator.latest_key()),
             "/transcript": lambda: self._bytes(self._coordinator.transcript(), "application/jsonl"),
-            "/pubkey": lambda: self._json({"pubkey": self._coordinator.public_key}),
+            "/info": lambda: self._json(self._coordinator.info()),
         }
         self._dispatch(routes)
 
@@ -109,10 +130,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"error": str(error)}, status_for(error))
 
     def _ticket(self) -> str:
-        values = parse_qs(urlsplit(self.path).query).get("ticket", [])
-        if len(values) != 1 or not values[0]:
-            raise ParaloomError("the request needs ?ticket=TICKET")
-        return values[0]
+        header = self.headers.get("Authorization", "")
+        ticket = header.removeprefix(_BEARER).strip()
+        if not header.startswith(_BEARER) or not ticket:
+            raise ParaloomError("the request needs an Authorization: Bearer TICKET header")
+        return ticket
 
     def _length(self) -> int:
         text = self.headers.get("Content-Length")

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -36,7 +37,13 @@ from paraloom.ceremony.coordinator import Coordinator, load_or_create_key
 from paraloom.ceremony.export import export_verification_key
 from paraloom.ceremony.http import CoordinatorServer
 from paraloom.ceremony.info import ContributionInfo, KeyInfo, key_info
-from paraloom.ceremony.ledger import check_key, find_contribution, read_ledger, verify_ledger
+from paraloom.ceremony.ledger import (
+    LedgerEntry,
+    check_key,
+    find_contribution,
+    parse_ledger,
+    verify_ledger,
+)
 from paraloom.ceremony.receipt import file_digests, receipt, receipt_path, write_receipt
 from paraloom.ceremony.transcript import format_hash
 from paraloom.cli.app import ParaloomGroup, global_options, start_session
@@ -307,7 +314,9 @@ def serve_command(
     """Coordinate a ceremony over HTTP: a queue of participants, each upload verified.
 
     Prints the coordinator's public key and the bound address (port 0: any free port), then
-    serves until interrupted. Restarting with the same --dir resumes the ceremony.
+    serves until interrupted; publish the key so that participants can check the transcript.
+    Anyone may read URL/info, URL/transcript and URL/key/latest. Restarting with the same
+    --dir resumes the ceremony.
     """
     session = session_of(context)
     with _file_errors():
@@ -350,7 +359,8 @@ def join_command(
     """Take part in the ceremony that URL coordinates: wait, contribute, upload.
 
     Run it again with the same --dir after an interruption to keep your place and resume
-    the download. Prints your contribution hash; keep it (and the receipt).
+    the download. Prints your contribution hash and the signed transcript entry that
+    includes it (its position too); keep them (the receipt has both).
     """
     session = session_of(context)
     with _file_errors():
@@ -365,11 +375,17 @@ def join_command(
             report=lambda line: click.echo(line, err=True),
         )
     _print_step(participation.result)
-    click.echo(f"wrote the receipt {participation.receipt}")
+    entry = participation.entry
+    click.echo(
+        f"included as transcript entry #{entry.index} of {participation.transcript_length},"
+        f" signed by coordinator key {participation.pubkey}:"
+    )
+    click.echo(entry.line().decode(), nl=False)
+    click.echo(f"wrote the receipt {participation.receipt} (with the signed entry)")
 
 
 @ceremony_cli.command("verify-transcript")
-@click.argument("transcript", metavar="TRANSCRIPT.jsonl", type=INPUT_FILE)
+@click.argument("source", metavar="TRANSCRIPT.jsonl|URL")
 @click.option(
     "--pubkey",
     required=True,
@@ -390,15 +406,20 @@ def join_command(
 def verify_transcript_command(
     session: Session,
     *,
-    transcript: Path,
+    source: str,
     pubkey: bytes,
     zkey: Path | None,
     contribution_hash: bytes | None,
 ) -> None:
-    """Check a coordinator's signed transcript: exit 0 if valid, 1 if not, 2 for bad input."""
+    """Check a coordinator's signed transcript: exit 0 if valid, 1 if not, 2 for bad input.
+
+    The transcript is a file, or the coordinator's URL while the ceremony runs (it serves
+    /transcript; the current key is at URL/key/latest for --zkey). Take --pubkey from where
+    the coordinator published it, not from the coordinator's own answers.
+    """
     session.config  # noqa: B018 - loading validates --config
     with _file_errors():
-        entries = read_ledger(transcript)
+        entries = _transcript_entries(source)
         verify_ledger(entries, pubkey)
         if zkey is not None:
             check_key(entries, key_info(zkey), file_digests(zkey)["sha256"])
@@ -434,6 +455,13 @@ def _chain_base(
     if ptau is not None:
         raise click.UsageError("--previous takes no --ptau: it checks the new steps only")
     return FromPrevious(chosen[0])
+
+
+def _transcript_entries(source: str) -> list[LedgerEntry]:
+    """The transcript in a file, or as the coordinator at an http(s) URL serves it."""
+    if urlsplit(source).scheme in ("http", "https"):
+        return CoordinatorClient(source).transcript()
+    return parse_ledger(Path(source).read_bytes())
 
 
 def _address(listen: str) -> tuple[str, int]:

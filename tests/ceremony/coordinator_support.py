@@ -17,7 +17,13 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
+from click.testing import CliRunner, Result
+
 from paraloom.ceremony.contribute import contribute
+from paraloom.ceremony.coordinator import Coordinator, load_or_create_key
+from paraloom.ceremony.scheme import Bgm17Scheme
+from paraloom.cli.ceremony import ceremony_cli
+from paraloom.components import CeremonyScheme
 
 from .helpers import BACKEND, fixture
 
@@ -47,9 +53,14 @@ class Server:
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def run_cli(*arguments: object, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
-    command = [*CLI, *(str(argument) for argument in arguments)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+def run_cli(*arguments: object) -> Result:
+    """A `paraloom-ceremony` command run in this process (much quicker than a new one).
+
+    A command ends with an exit code; an exception escaping it (a traceback) fails the test.
+    """
+    result = CliRunner().invoke(ceremony_cli, [str(argument) for argument in arguments])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
 
 
 def start_server(directory: Path, initial: Path = MUL_0, deadline: str = "5m") -> Server:
@@ -67,7 +78,8 @@ def start_server(directory: Path, initial: Path = MUL_0, deadline: str = "5m") -
         url = lines.get(timeout=TIMEOUT).removeprefix("listening on ").strip()
     except queue.Empty:
         process.kill()
-        raise AssertionError(f"the server did not start: {process.stderr.read()}") from None
+        _, errors = process.communicate()
+        raise AssertionError(f"the server did not start: {errors}") from None
     return Server(process, url, pubkey, directory, lines)
 
 
@@ -105,15 +117,19 @@ def join(server: Server, name: str) -> str:
     return ticket
 
 
+def bearer(ticket: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {ticket}"}
+
+
 def status_of(server: Server, ticket: str) -> dict[str, Any]:
-    status, body = request(f"{server.url}/status?ticket={ticket}")
+    status, body = request(f"{server.url}/status", headers=bearer(ticket))
     assert status == 200, body
     document: dict[str, Any] = json.loads(body)
     return document
 
 
 def upload(server: Server, ticket: str, data: bytes) -> tuple[int, dict[str, Any]]:
-    status, body = request(f"{server.url}/contribution?ticket={ticket}", data)
+    status, body = request(f"{server.url}/contribution", data, bearer(ticket))
     document: dict[str, Any] = json.loads(body)
     return status, document
 
@@ -122,3 +138,21 @@ def contributed(source: Path, destination: Path, name: str = "x") -> bytes:
     """A real contribution to ``source``, made in process."""
     contribute(BACKEND, source, destination, name=name)
     return destination.read_bytes()
+
+
+def open_coordinator(
+    directory: Path, scheme: CeremonyScheme | None = None, turn_seconds: float = 300.0
+) -> Coordinator:
+    """A coordinator in this process over ``directory`` (started from MUL_0, or resumed).
+
+    Its signing key lives in the directory, as `serve` keeps it, so a reopened one is the same.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    return Coordinator.open(
+        directory,
+        MUL_0,
+        scheme=scheme or Bgm17Scheme(),
+        backend=BACKEND,
+        signing_key=load_or_create_key(directory / "coordinator.key"),
+        turn_seconds=turn_seconds,
+    )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from paraloom.ceremony.client import CoordinatorClient, _fetch_key
+from paraloom.ceremony.client import CoordinatorClient
 from paraloom.errors import CoordinatorError, TransportError
 
 from .coordinator_support import (
@@ -22,6 +25,7 @@ from .coordinator_support import (
     request,
     run_cli,
     start_server,
+    status_of,
     upload,
 )
 
@@ -35,6 +39,19 @@ def _printed_hash(stdout: str) -> str:
     return stdout.splitlines()[5]
 
 
+def _prints_its_entry(stdout: str, entry: dict[str, Any]) -> None:
+    """Join names the entry's position in the transcript it fetched, then the entry itself."""
+    lines = stdout.splitlines()
+    position = next(i for i, line in enumerate(lines) if line.startswith("included as"))
+    match = re.fullmatch(
+        r"included as transcript entry #(\d+) of (\d+), signed by .*: *", lines[position]
+    )
+    assert match is not None, lines[position]
+    index, length = int(match.group(1)), int(match.group(2))
+    assert index == entry["index"] <= length
+    assert json.loads(lines[position + 1]) == entry
+
+
 def test_participants_join_in_turn_and_find_themselves(
     tmp_path: Path, servers: list[Server]
 ) -> None:
@@ -46,27 +63,34 @@ def test_participants_join_in_turn_and_find_themselves(
     hashes = {name: _printed_hash(stdout) for name, (stdout, _) in outputs.items()}
     entries = server.transcript_lines()
     assert {entry["name"]: entry["contribution_hash"] for entry in entries} == hashes
-    for name in processes:
+    for name, (stdout, _) in outputs.items():
+        entry = next(entry for entry in entries if entry["name"] == name)
+        _prints_its_entry(stdout, entry)
         receipt = json.loads((tmp_path / name / "contribution.zkey.receipt.json").read_text())
         assert receipt["contribution_hash"] == hashes[name]
+        coordinator = {"url": server.url, "pubkey": server.pubkey, "transcript_entry": entry}
+        assert receipt["coordinator"] == coordinator
     transcript = tmp_path / "t.jsonl"
     transcript.write_bytes(request(f"{server.url}/transcript")[1])
     final = server.key(2)
-    assert run_cli("verify", "--initial", MUL_0, final).returncode == 0
+    assert run_cli("verify", "--initial", MUL_0, final).exit_code == 0
     check = ("verify-transcript", transcript, "--pubkey", server.pubkey)
     for digest in hashes.values():
         found = run_cli(*check, "--zkey", final, "--contribution-hash", digest)
-        assert found.returncode == 0, found.stderr
+        assert found.exit_code == 0, found.stderr
         assert "included as contribution #" in found.stdout
-    assert run_cli(*check, "--contribution-hash", "ab" * 64).returncode == 1
-    assert run_cli(*check, "--zkey", server.key(1)).returncode == 1
-    assert run_cli(*check, "--zkey", MUL_0).returncode == 1
+    assert run_cli(*check, "--contribution-hash", "ab" * 64).exit_code == 1
+    assert run_cli(*check, "--zkey", server.key(1)).exit_code == 1
+    assert run_cli(*check, "--zkey", MUL_0).exit_code == 1
     other = "cd" * 32
-    assert run_cli("verify-transcript", transcript, "--pubkey", other).returncode == 1
-    assert run_cli(*check, "--contribution-hash", "xyz").returncode == 2
-    assert run_cli("verify-transcript", transcript, "--pubkey", "ab").returncode == 2
+    assert run_cli("verify-transcript", transcript, "--pubkey", other).exit_code == 1
+    assert run_cli(*check, "--contribution-hash", "xyz").exit_code == 2
+    assert run_cli("verify-transcript", transcript, "--pubkey", "ab").exit_code == 2
     (tmp_path / "bad.jsonl").write_text("{}\n")
-    assert run_cli("verify-transcript", tmp_path / "bad.jsonl", "--pubkey", other).returncode == 2
+    assert run_cli("verify-transcript", tmp_path / "bad.jsonl", "--pubkey", other).exit_code == 2
+    missing = run_cli("verify-transcript", tmp_path / "none.jsonl", "--pubkey", other)
+    assert missing.exit_code == 2
+    assert "none.jsonl" in missing.stderr
 
 
 def test_an_interrupted_join_resumes_with_its_ticket(tmp_path: Path, servers: list[Server]) -> None:
@@ -86,11 +110,11 @@ def test_an_interrupted_join_resumes_with_its_ticket(tmp_path: Path, servers: li
     again = run_cli(
         "join", server.url, "--name", "bob", "--dir", tmp_path / "bob", "--poll", "0.1s"
     )
-    assert again.returncode == 0, again.stderr
+    assert again.exit_code == 0, again.stderr
     assert "resuming with the saved ticket" in again.stderr
     assert [entry["name"] for entry in server.transcript_lines()] == ["first", "bob"]
     spent = run_cli("join", server.url, "--name", "bob", "--dir", tmp_path / "bob")
-    assert spent.returncode == 1
+    assert spent.exit_code == 1
     assert "accepted as contribution #2" in spent.stderr
 
 
@@ -100,19 +124,24 @@ def test_a_partial_download_resumes(tmp_path: Path, servers: list[Server]) -> No
     client = CoordinatorClient(server.url)
     partial = tmp_path / "key.part"
     partial.write_bytes(data[:1000])
-    assert client.download(ticket, partial) == len(data) - 1000
+    assert client.download(partial, ticket=ticket) == len(data) - 1000
     assert partial.read_bytes() == data
     partial.write_bytes(b"\0" * 1000)  # a stale prefix: the digest check starts over
-    sha256 = json.loads(request(f"{server.url}/status?ticket={ticket}")[1])["key_sha256"]
-    assert _fetch_key(client, ticket, tmp_path / "key", sha256).read_bytes() == data
+    status = status_of(server, ticket)
+    sha256, size = status["key_sha256"], status["key_size"]
+    assert (sha256, size) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert client.fetch_key(tmp_path / "key", sha256, size, ticket=ticket).read_bytes() == data
     assert not partial.exists()
+    partial.write_bytes(b"\0" * (len(data) + 1))  # longer than the key: cannot be resumed
+    assert client.fetch_key(tmp_path / "key", sha256, size).read_bytes() == data
     with pytest.raises(CoordinatorError, match="does not match"):
-        _fetch_key(client, ticket, tmp_path / "key", "00" * 32)
+        client.fetch_key(tmp_path / "key", "00" * 32, size, ticket=ticket)
+    assert not partial.exists()
 
 
 def test_an_unreachable_coordinator_is_a_transport_error(tmp_path: Path) -> None:
     with pytest.raises(TransportError, match="cannot reach"):
         CoordinatorClient("http://127.0.0.1:9", timeout=5).join("alice")
     result = run_cli("join", "http://127.0.0.1:9", "--name", "a", "--dir", tmp_path)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "cannot reach the coordinator" in result.stderr
