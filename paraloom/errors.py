@@ -84,6 +84,12 @@ class EnvelopeError(ParaloomError):
     """
 
 
+class SignatureError(ParaloomError):
+    """An Ed25519 signature does not verify under the public key it is checked against."""
+
+    exit_code = 1
+
+
 # -- circuits -----------------------------------------------------------------------------
 
 
@@ -151,7 +157,101 @@ class TransportError(ParaloomError):
     exit_code = 1
 
 
-class ExecutionError(ParaloomError):
-    """A job failed inside an executor (trap, limit, invalid module)."""
+class PeerAuthenticationError(TransportError):
+    """A peer did not prove the node id it must have: no TLS or certificate, or another key."""
+
+
+class StorageError(ParaloomError):
+    """The node's database cannot be used, or refused a write.
+
+    Not SQLite, corrupted, of a newer schema than this paraloom, or a record that breaks a rule
+    of the store (a nullifier spent twice, a result from outside a job's cohort); the message
+    names the database file and what was wrong. Nothing of a refused write is kept.
+    """
 
     exit_code = 1
+
+
+class DistributionError(ParaloomError):
+    """A job cannot be handed out: too few eligible validators for its cohort, a heartbeat from
+    a validator that is not (or no longer) registered, or one with impossible values."""
+
+    exit_code = 1
+
+
+class JobLimitError(ParaloomError):
+    """A job asks for more than a network-wide cap allows; the message names the cap."""
+
+
+class JobStateError(ParaloomError):
+    """A job got a message its state does not allow: an illegal transition, a result from a
+    node outside its cohort, two different results from one node."""
+
+    exit_code = 1
+
+
+class ProofOfExecutionError(ParaloomError):
+    """A proof of execution is malformed or does not bind this request, result and node.
+
+    The message names the check that failed; a rejected proof is an answer, so it exits 1.
+    """
+
+    exit_code = 1
+
+
+class PrivateJobError(EnvelopeError):
+    """A private job is malformed or tampered with: its ownership proof, its input commitment
+    or its job id do not hold. An EnvelopeError, so one except clause covers a whole job."""
+
+
+class ExecutionError(ParaloomError):
+    """A job failed inside an executor (trap, limit, invalid module).
+
+    ``fuel_consumed`` and ``elapsed`` (seconds) say what the job cost before it failed: a
+    failure is an outcome that validators compare and that a requester is charged for, just as
+    a result is. The message names the reason, the fuel and the time; ``reason`` alone is kept
+    so that pickling (a job run in another process) rebuilds the same error.
+    """
+
+    exit_code = 1
+
+    def __init__(self, reason: str, *, fuel_consumed: int = 0, elapsed: float = 0.0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fuel_consumed = fuel_consumed
+        self.elapsed = elapsed
+
+    def __str__(self) -> str:
+        return (
+            f"{self.reason} (fuel used {self.fuel_consumed:,}, "
+            f"time {self.elapsed * 1e3:.2f} ms)"
+        )
+
+
+class OutOfFuelError(ExecutionError):
+    """A job used its whole instruction budget."""
+
+
+class MemoryLimitError(ExecutionError):
+    """A job needed more linear memory than its limit (at instantiation or by growing)."""
+
+
+class ExecutionTimeoutError(ExecutionError):
+    """A job ran past its wall-clock limit."""
+
+
+class StackOverflowError(ExecutionError):
+    """A job exhausted the executor's bounded wasm stack (deep or unbounded recursion)."""
+
+
+class GuestTrapError(ExecutionError):
+    """A job trapped (unreachable, out-of-bounds access, division by zero...) or broke the
+    guest ABI at run time (refused to allocate its input, returned output outside memory)."""
+
+
+class InvalidModuleError(ExecutionError):
+    """The job's bytes are not a WebAssembly module that follows the guest ABI."""
+
+
+class ImportsNotAllowedError(ExecutionError):
+    """The job's module declares imports; jobs get no host functions at all."""
