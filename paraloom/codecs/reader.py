@@ -35,6 +35,14 @@ class ByteReader:
         self.offset += size
         return chunk
 
+    def expect_header(self, magic: bytes, version: int) -> None:
+        """The magic and one version byte that open a versioned layout."""
+        if self.take(len(magic), "magic") != magic:
+            raise self.error("magic", f"not {magic!r}")
+        found = self.take(1, "version")[0]
+        if found != version:
+            raise self.error("version", f"{found} is not the supported version {version}")
+
     def count(self, width: int, item_size: int, what: str) -> int:
         """A little-endian count of ``item_size``-byte items that end the layout.
 

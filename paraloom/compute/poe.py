@@ -86,11 +86,7 @@ class ProofOfExecution:
         """The strict parser: magic, version and exactly :data:`ENCODED_SIZE` bytes."""
         reader = ByteReader(data, "proof of execution")
         try:
-            if reader.take(len(MAGIC), "magic") != MAGIC:
-                raise reader.error("magic", f"not {MAGIC!r}")
-            version = reader.take(1, "version")[0]
-            if version != VERSION:
-                raise reader.error("version", f"{version} is not the supported version {VERSION}")
+            reader.expect_header(MAGIC, VERSION)
             fields = [reader.take(size, what) for what, size in _LAYOUT]
             reader.finish()
         except FormatError as error:

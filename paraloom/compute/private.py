@@ -200,11 +200,7 @@ def _require_job_id(job_id: bytes) -> None:
 
 
 def _parse_job(reader: ByteReader) -> PrivateJob:
-    if reader.take(len(MAGIC), "magic") != MAGIC:
-        raise reader.error("magic", f"not {MAGIC!r}")
-    version = reader.take(1, "version")[0]
-    if version != VERSION:
-        raise reader.error("version", f"{version} is not the supported version {VERSION}")
+    reader.expect_header(MAGIC, VERSION)
     job_id = reader.take(JOB_ID_SIZE, "job id")
     commitment = Commitment(g1.read_point(reader, "input commitment"))
     proof = schnorr.SchnorrProof.from_bytes(reader.take(schnorr.PROOF_SIZE, "ownership proof"))

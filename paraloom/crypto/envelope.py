@@ -256,11 +256,7 @@ def _require_recipients(recipients: Sequence[bytes]) -> list[bytes]:
 
 
 def _parse_envelope(reader: ByteReader) -> Envelope:
-    if reader.take(len(MAGIC), "magic") != MAGIC:
-        raise reader.error("magic", f"not {MAGIC!r}")
-    version = reader.take(1, "version")[0]
-    if version != VERSION:
-        raise reader.error("version", f"{version} is not the supported version {VERSION}")
+    reader.expect_header(MAGIC, VERSION)
     ephemeral = reader.take(KEY_SIZE, "ephemeral public key")
     count = int.from_bytes(reader.take(2, "recipient count"), "big")
     if count == 0:
