@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from paraloom.ceremony.info import BEACON, KeyInfo
-from paraloom.errors import CeremonyVerificationError, FormatError
+from paraloom.crypto.identity import require_public_key, verify_signature
+from paraloom.errors import CeremonyVerificationError, FormatError, SignatureError
 from paraloom.formats.files import atomic_write
 
 #: What the first entry names as its predecessor.
@@ -103,10 +103,7 @@ def parse_ledger(data: bytes) -> list[LedgerEntry]:
 
 def verify_ledger(entries: list[LedgerEntry], public_key: bytes) -> None:
     """Raise CeremonyVerificationError unless the entries are one signed, unbroken chain."""
-    try:
-        verifier = Ed25519PublicKey.from_public_bytes(public_key)
-    except ValueError:
-        raise FormatError(f"an Ed25519 public key has 32 bytes, not {len(public_key)}") from None
+    require_public_key(public_key)
     previous = GENESIS
     for number, entry in enumerate(entries, 1):
         if entry.index != number:
@@ -114,8 +111,8 @@ def verify_ledger(entries: list[LedgerEntry], public_key: bytes) -> None:
         if entry.previous != previous:
             raise CeremonyVerificationError(f"entry {number} does not follow entry {number - 1}")
         try:
-            verifier.verify(bytes.fromhex(entry.signature), entry.body())
-        except InvalidSignature:
+            verify_signature(public_key, entry.body(), bytes.fromhex(entry.signature))
+        except SignatureError:
             raise CeremonyVerificationError(
                 f"entry {number} ({entry.name}) is not signed by this coordinator key"
             ) from None

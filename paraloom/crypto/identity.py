@@ -54,7 +54,7 @@ _KEY_FILE_MODE = 0o600
 
 def node_id_of(public_key: bytes) -> bytes:
     """The node id of a raw Ed25519 public key: its SHA-256."""
-    return hashlib.sha256(_require_public_key(public_key)).digest()
+    return hashlib.sha256(require_public_key(public_key)).digest()
 
 
 def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> None:
@@ -63,7 +63,7 @@ def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> Non
     A public key that is not 32 bytes is malformed input (FormatError); a signature of the
     wrong length simply does not verify.
     """
-    verifier = Ed25519PublicKey.from_public_bytes(_require_public_key(public_key))
+    verifier = Ed25519PublicKey.from_public_bytes(require_public_key(public_key))
     try:
         verifier.verify(signature, message)
     except InvalidSignature:
@@ -159,7 +159,8 @@ class NodeIdentity:
         return encryption_key + self.sign(ANNOUNCEMENT_DOMAIN + encryption_key)
 
 
-def _require_public_key(public_key: bytes) -> bytes:
+def require_public_key(public_key: bytes) -> bytes:
+    """The key as bytes, or FormatError when it cannot be an Ed25519 public key."""
     if len(public_key) != PUBLIC_KEY_SIZE:
         raise FormatError(
             f"an Ed25519 public key has {PUBLIC_KEY_SIZE} bytes, not {len(public_key)}"
