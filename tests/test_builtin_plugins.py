@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paraloom.components import CeremonyScheme, HashFunction, ProofCodec, Transport
+from paraloom.components import CeremonyScheme, Executor, HashFunction, ProofCodec, Transport
 from paraloom.config import Selection
 from paraloom.manager import ParaloomPluginManager
 from paraloom.math.backend import CurveBackend
@@ -17,6 +17,7 @@ CONTRACTS = {
     "curve": CurveBackend,
     "codec": ProofCodec,
     "ceremony": CeremonyScheme,
+    "executor": Executor,
 }
 
 

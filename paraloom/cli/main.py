@@ -9,6 +9,7 @@ import click
 from paraloom import __version__
 from paraloom.cli.app import ParaloomGroup, global_options, start_session
 from paraloom.cli.circuit_commands import circuit_group, witness_group
+from paraloom.cli.compute_commands import compute_group
 from paraloom.cli.config_commands import config_group, init_command
 from paraloom.cli.demo import demo_command
 from paraloom.cli.hash_commands import hash_command
@@ -54,6 +55,7 @@ paraloom_cli.add_command(circuit_group)
 paraloom_cli.add_command(witness_group)
 paraloom_cli.add_command(proof_group)
 paraloom_cli.add_command(hash_command)
+paraloom_cli.add_command(compute_group)
 
 
 def run_paraloom() -> None:
