@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import secrets
 from itertools import zip_longest
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from paraloom.ceremony.bellman_h import holds_projected_h
 from paraloom.ceremony.progress import SILENT
-from paraloom.ceremony.streaming import CHUNK_POINTS, chunked, paired_chunks
-from paraloom.ceremony.validation import valid_g1, valid_g1s, valid_g2s
+from paraloom.ceremony.streaming import g1_blocks, g2_blocks
+from paraloom.ceremony.validation import valid_g1, valid_g2s
 from paraloom.errors import CeremonyVerificationError
 from paraloom.formats.zkey import B1, B2, COEFFICIENTS, IC, A, C, H
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Iterator
 
     from paraloom.ceremony.progress import Advance, Progress
     from paraloom.formats.zkey import Groth16Header, ZkeyReader
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 #: Bits of each random coefficient of the linear combinations.
 RHO_BITS = 128
-_P = TypeVar("_P")
 _SECTION_NAMES = {
     IC: "IC",
     COEFFICIENTS: "coefficients",
@@ -63,9 +62,13 @@ def verify_unchanged(
     advance = progress.task("comparing the unchanged sections", _unchanged_points(key.header))
     for section_id in (IC, A, B1, B2, COEFFICIENTS):
         _compare_bytes(base, key, section_id)
-    for section_id, points in ((IC, key.ic()), (A, key.a()), (B1, key.b1())):
-        _check_points(backend, section_id, points, check=valid_g1s, advance=advance)
-    _check_points(backend, B2, key.b2(), check=valid_g2s, advance=advance)
+    # the key's points are checked; the base key's, equal byte for byte, need no check of their own
+    header = key.header
+    n_vars = header.n_vars
+    for section_id, count in ((IC, header.n_public + 1), (A, n_vars), (B1, n_vars), (B2, n_vars)):
+        blocks = g2_blocks if section_id == B2 else g1_blocks
+        for points in blocks(backend, key, section_id, count, _section_name(section_id)):
+            advance(len(points))
     key.check_coefficients()
 
 
@@ -83,13 +86,12 @@ def verify_scaled(
     ``deltas`` are the two keys' delta2 as backend points, already validated (chain.verify_delta).
     """
     base_delta, key_delta = deltas
-    for section_id, ours, theirs, count in (
-        (C, base.c(), key.c(), key.header.n_private),
-        (H, base.h(), key.h(), key.header.domain_size),
-    ):
+    for section_id, count in ((C, key.header.n_private), (H, key.header.domain_size)):
         name = _section_name(section_id)
         advance = progress.task(f"checking {name} against the base key", count)
-        combined = _combine(backend, ours, theirs, name, advance)
+        ours = g1_blocks(backend, base, section_id, count, f"the base key's {name}")
+        theirs = g1_blocks(backend, key, section_id, count, name)
+        combined = _combine(backend, ours, theirs, advance)
         pairs = [(combined[0], base_delta), (backend.g1_neg(combined[1]), key_delta)]
         if backend.multi_pairing_check(pairs):
             continue
@@ -123,17 +125,15 @@ def _holds_after_bellman(
 
 def _combine(
     backend: AnyCurveBackend,
-    ours: Iterator[Any],
-    theirs: Iterator[Any],
-    where: str,
+    ours: Iterator[list[Any]],
+    theirs: Iterator[list[Any]],
     advance: Advance,
 ) -> tuple[Any, Any]:
-    """(Σ rho_i·ours_i, Σ rho_i·theirs_i) with fresh random rho_i, chunk by chunk."""
+    """(Σ rho_i·ours_i, Σ rho_i·theirs_i) with fresh random rho_i, block by block (the two
+    sections are equally long: both hold the count of the headers found equal)."""
     base_sum = key_sum = backend.g1_identity()
-    for offset, (base_chunk, key_chunk) in paired_chunks(ours, theirs):
-        rhos = _random_rhos(len(base_chunk))
-        base_points = valid_g1s(backend, base_chunk, f"the base key's {where}", offset)
-        key_points = valid_g1s(backend, key_chunk, where, offset)
+    for base_points, key_points in zip(ours, theirs, strict=True):
+        rhos = _random_rhos(len(base_points))
         base_sum = backend.g1_add(base_sum, backend.g1_msm(base_points, rhos))
         key_sum = backend.g1_add(key_sum, backend.g1_msm(key_points, rhos))
         advance(len(rhos))
@@ -155,21 +155,6 @@ def _compare_bytes(base: ZkeyReader, key: ZkeyReader, section_id: int) -> None:
             raise CeremonyVerificationError(
                 f"{_section_name(section_id)} differs from the base key's"
             )
-
-
-def _check_points(
-    backend: AnyCurveBackend,
-    section_id: int,
-    points: Iterator[_P],
-    *,
-    check: Callable[[AnyCurveBackend, Sequence[_P], str, int], object],
-    advance: Advance,
-) -> None:
-    """Validates a section of the key found byte-equal to the base key's (whose copy so needs
-    no check of its own)."""
-    for offset, chunk in enumerate(chunked(points)):
-        check(backend, chunk, _section_name(section_id), offset * CHUNK_POINTS)
-        advance(len(chunk))
 
 
 def _section_name(section_id: int) -> str:

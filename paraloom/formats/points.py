@@ -3,7 +3,9 @@
 G1 is x ‖ y, G2 is x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1, each coordinate n8 bytes of value·R mod q. The
 point at infinity is all-zero bytes; since (0, 0) is on neither curve, that encoding is
 unambiguous, and writing a finite (0, 0) is refused so it can never alias infinity. No curve
-or subgroup check happens here: that needs curve arithmetic and belongs to the backend.
+or subgroup check happens here: that needs curve arithmetic and belongs to the backend, whose
+``g1_batch_from_lem``/``g2_batch_from_lem`` decode and check a block of stored points at once
+(:func:`point_blocks` cuts a section into such blocks).
 
 Hashes (the circuit hash, phase-2 transcripts and contribution hashes) are taken over another
 encoding, bellman's uncompressed one (snarkjs' "U"): plain big-endian coordinates, see
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from paraloom.errors import InvalidPointError, InvalidScalarError
+from paraloom.errors import FormatError, InvalidPointError, InvalidScalarError
+from paraloom.math.lem import g1_affines, g2_affines, montgomery_elements
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -85,30 +88,39 @@ def read_points(
     section.finish()
 
 
+def point_blocks(
+    chunks: Iterable[bytes], count: int, width: int, where: str
+) -> Iterator[tuple[int, bytes]]:
+    """(index of the first point, stored bytes of up to :data:`BLOCK_POINTS` points) over a
+    section's raw ``chunks``, which must hold exactly ``count`` points of ``width`` bytes."""
+    block, expected = BLOCK_POINTS * width, count * width
+    pending, first, seen = b"", 0, 0
+    for chunk in chunks:
+        seen += len(chunk)
+        if seen > expected:
+            break
+        pending += chunk
+        while len(pending) >= block:
+            yield first, pending[:block]
+            pending, first = pending[block:], first + BLOCK_POINTS
+    if seen != expected:
+        raise FormatError(f"{where} is not the {count} points of {width} bytes it should hold")
+    if pending:
+        yield first, pending
+
+
 def decode_g1s(data: bytes, q: PrimeField) -> list[G1Affine]:
     """Consecutive stored G1 points (as :func:`read_g1` reads them one by one)."""
-    values = _decode_elements(data, q)
-    pairs = zip(values[::2], values[1::2], strict=True)
-    return [None if x == y == 0 else (x, y) for x, y in pairs]
+    return g1_affines(_decode_elements(data, q))
 
 
 def decode_g2s(data: bytes, q: PrimeField) -> list[G2Affine]:
     """Consecutive stored G2 points (as :func:`read_g2` reads them one by one)."""
-    values = _decode_elements(data, q)
-    quads = zip(values[::4], values[1::4], values[2::4], values[3::4], strict=True)
-    return [None if x0 == x1 == y0 == y1 == 0 else ((x0, x1), (y0, y1)) for x0, x1, y0, y1 in quads]
+    return g2_affines(_decode_elements(data, q))
 
 
 def _decode_elements(data: bytes, q: PrimeField) -> list[int]:
-    """Montgomery-form elements of ``q`` as plain values; one not below q is refused."""
-    n8, modulus, r_inverse = q.n8, q.modulus, q.montgomery_r_inverse
-    if len(data) % n8:
-        raise InvalidScalarError(f"{len(data)} bytes are not whole {n8}-byte elements")
-    stored = [int.from_bytes(data[i : i + n8], "little") for i in range(0, len(data), n8)]
-    if stored and max(stored) >= modulus:
-        index = next(i for i, value in enumerate(stored) if value >= modulus)
-        raise InvalidScalarError(f"element {index} is {stored[index]}, not below {modulus}")
-    return [value * r_inverse % modulus for value in stored]
+    return montgomery_elements(data, q.n8, q.modulus, q.montgomery_r_inverse)
 
 
 def write_points(

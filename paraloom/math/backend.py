@@ -4,18 +4,20 @@ Batch operations come first because crossing into a backend per point is what ma
 callers hand over whole vectors (MSM, batch multiplication, multi-pairing, NTT) and convert
 points only at the boundary.
 
-Points are opaque, backend-specific objects (``P1`` for G1, ``P2`` for G2); the only way in
-and out is the uncompressed affine integer form:
+Points are opaque, backend-specific objects (``P1`` for G1, ``P2`` for G2); the way in and
+out is the uncompressed affine integer form:
 
 - ``G1Affine``: ``(x, y)`` with ``0 <= x, y < q``, or ``None`` for the point at infinity;
 - ``G2Affine``: ``((x0, x1), (y0, y1))`` meaning x = x0 + x1·u, y = y0 + y1·u over
   Fq2 = Fq[u]/(u² + 1), or ``None`` for the point at infinity.
 
-Entry points that take affine points validate them (coordinates below q, on the curve, and for
-G2 in the order-r subgroup) and raise :class:`~paraloom.errors.InvalidPointError`; entry points
-that take scalars refuse anything outside [0, r) with
-:class:`~paraloom.errors.InvalidScalarError`, since silently reducing an untrusted scalar hides
-encoding bugs. Opaque points that a backend produced are trusted as they are.
+Points from key files also come in the form files store them (``*_batch_from_lem``, see
+:mod:`paraloom.math.lem`). Entry points that take affine or stored points validate them
+(coordinates below q, on the curve, and for G2 in the order-r subgroup) and raise
+:class:`~paraloom.errors.InvalidPointError`; entry points that take scalars refuse anything
+outside [0, r) with :class:`~paraloom.errors.InvalidScalarError`, since silently reducing an
+untrusted scalar hides encoding bugs. Opaque points that a backend produced are trusted as
+they are.
 """
 
 from __future__ import annotations
@@ -81,6 +83,17 @@ class CurveBackend(Protocol[P1, P2]):
     def g2_batch_from_affine(self, points: Sequence[G2Affine]) -> list[P2]: ...
 
     def g2_batch_to_affine(self, points: Sequence[P2]) -> list[G2Affine]: ...
+
+    def g1_batch_from_lem(self, data: bytes, *, first: int = 0) -> list[P1]:
+        """Points as .zkey and .ptau files store them (:mod:`paraloom.math.lem`), validated.
+
+        Keys hold up to millions of points: decoding a block straight into backend points
+        skips building a Python int per coordinate. ``first`` is where the block starts in its
+        section, so that an error names the point's position there.
+        """
+        ...
+
+    def g2_batch_from_lem(self, data: bytes, *, first: int = 0) -> list[P2]: ...
 
     # -- group law ---------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from py_ecc.fields import optimized_bn128_FQ12 as FQ12
 from py_ecc.optimized_bn128 import optimized_curve as bn
 from py_ecc.optimized_bn128 import optimized_pairing
 
+from paraloom.math import lem
 from paraloom.math.curve import (
     g1_is_canonical,
     g2_is_canonical,
@@ -109,6 +110,12 @@ class PyEccBackend(FrNttMethods):
 
     def g2_batch_to_affine(self, points: Sequence[PyEccPoint]) -> list[G2Affine]:
         return [self.g2_to_affine(point) for point in points]
+
+    def g1_batch_from_lem(self, data: bytes, *, first: int = 0) -> list[PyEccPoint]:
+        return lem.g1_batch_from_lem(self, data, first)
+
+    def g2_batch_from_lem(self, data: bytes, *, first: int = 0) -> list[PyEccPoint]:
+        return lem.g2_batch_from_lem(self, data, first)
 
     def g1_add(self, a: PyEccPoint, b: PyEccPoint) -> PyEccPoint:
         return bn.add(a, b)

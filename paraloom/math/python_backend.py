@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import gmpy2
 
-from paraloom.math import msm
+from paraloom.math import lem, msm
 from paraloom.math.curve import (
     G1_GENERATOR,
     G2_GENERATOR,
@@ -117,6 +117,12 @@ class PythonBackend(FrNttMethods):
 
     def g2_batch_to_affine(self, points: Sequence[G2Point]) -> list[G2Affine]:
         return [_g2_affine(point) for point in points]
+
+    def g1_batch_from_lem(self, data: bytes, *, first: int = 0) -> list[G1Point]:
+        return lem.g1_batch_from_lem(self, data, first)
+
+    def g2_batch_from_lem(self, data: bytes, *, first: int = 0) -> list[G2Point]:
+        return lem.g2_batch_from_lem(self, data, first)
 
     def g1_add(self, a: G1Point, b: G1Point) -> G1Point:
         return _G1.batch_add([a], [b])[0]

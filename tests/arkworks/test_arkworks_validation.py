@@ -11,7 +11,7 @@ from typing import Any
 
 import gmpy2
 import pytest
-from arkworks_helpers import fq_elements, scalars
+from arkworks_helpers import fq_elements, same_refusal, scalars, twist_points_outside_subgroup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,46 +20,15 @@ from paraloom.errors import (
     InvalidPointError,
     InvalidScalarError,
     LengthMismatchError,
-    ParaloomError,
 )
-from paraloom.math.backend import AnyCurveBackend, G2Affine
-from paraloom.math.curve import G1_GENERATOR, G2_B, G2_GENERATOR
+from paraloom.math.backend import AnyCurveBackend
+from paraloom.math.curve import G1_GENERATOR, G2_GENERATOR
 from paraloom.math.fields import (
     FQ_MODULUS,
     FR_MODULUS,
-    fq2,
-    fq2_add,
-    fq2_mul,
-    fq2_sqr,
-    fq2_sqrt,
     fq_sqrt,
 )
 from paraloom.math.python_backend import PythonBackend
-
-
-def same_refusal(ark: AnyCurveBackend, fast: PythonBackend, call: Callable[[Any], object]) -> str:
-    """Run ``call`` on both backends: both must raise the same paraloom error and message."""
-    with pytest.raises(ParaloomError) as expected:
-        call(fast)
-    with pytest.raises(ParaloomError) as got:
-        call(ark)
-    assert type(got.value) is type(expected.value)
-    assert str(got.value) == str(expected.value)
-    return str(got.value)
-
-
-def twist_points_outside_subgroup(count: int) -> list[G2Affine]:
-    """Twist points with x = i + 0·u: almost surely outside G2 (the cofactor is about q)."""
-    found: list[G2Affine] = []
-    for i in range(1, 400):
-        x = fq2(i, 0)
-        y = fq2_sqrt(fq2_add(fq2_mul(fq2_sqr(x), x), fq2(*G2_B)))
-        if y is not None:
-            found.append(((int(x[0]), int(x[1])), (int(y[0]), int(y[1]))))
-        if len(found) == count:
-            return found
-    raise AssertionError("not enough twist points")
-
 
 OUTSIDE = twist_points_outside_subgroup(3)
 

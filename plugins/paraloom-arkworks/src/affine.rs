@@ -28,7 +28,7 @@ enum Parsed<R> {
 
 /// Why a point was refused, in the order the checks run.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Refusal {
+pub enum Refusal {
     Malformed,
     OffCurve,
     OutsideSubgroup,
@@ -127,7 +127,11 @@ fn check<P: SWCurveConfig<BaseField: Coordinate>>(
     };
     let x = P::BaseField::from_raw(x).ok_or(Refusal::Malformed)?;
     let y = P::BaseField::from_raw(y).ok_or(Refusal::Malformed)?;
-    let point = Affine::new_unchecked(x, y);
+    validate(Affine::new_unchecked(x, y), subgroup)
+}
+
+/// The curve checks of a point with coordinates below q that is not the point at infinity.
+pub fn validate<P: SWCurveConfig>(point: Affine<P>, subgroup: bool) -> Result<Affine<P>, Refusal> {
     // ark-bn254 encodes infinity as (0, 0), which is no curve point (b ≠ 0): explicit (0, 0)
     // would pass `is_on_curve` as the identity, but the boundary's infinity is None only
     if point.is_zero() || !point.is_on_curve() {
@@ -140,11 +144,16 @@ fn check<P: SWCurveConfig<BaseField: Coordinate>>(
 }
 
 fn refused<T: PyPoint>(refusal: Refusal, value: &Bound<'_, PyAny>) -> PyErr {
+    InvalidPointError::new_err(refusal_message::<T>(refusal, value))
+}
+
+/// "G1 point (x, y) is not ...", the other backends' message for a refused affine value.
+pub fn refusal_message<T: PyPoint>(refusal: Refusal, value: &Bound<'_, PyAny>) -> String {
     let shown = value.repr().map_or_else(|_| "<unprintable>".to_owned(), |text| text.to_string());
     let group = T::GROUP;
-    InvalidPointError::new_err(match refusal {
+    match refusal {
         Refusal::Malformed => format!("{group} point {shown} is not {}", T::SHAPE),
         Refusal::OffCurve => format!("{group} point {shown} is not on {}", T::CURVE),
         Refusal::OutsideSubgroup => format!("{group} point {shown} is not in the order-r subgroup"),
-    })
+    }
 }

@@ -25,6 +25,12 @@ pub trait Coordinate: Field {
     fn to_raw(&self) -> Self::Raw;
 
     fn write<'py>(py: Python<'py>, raw: &Self::Raw) -> PyResult<Bound<'py, PyAny>>;
+
+    /// Fq elements per coordinate, in the order files store them (c0 before c1).
+    const DEGREE: usize;
+
+    /// The coordinate made of `elements` (`DEGREE` of them, in storage order).
+    fn from_elements(elements: &[Fq]) -> Self;
 }
 
 impl Coordinate for Fq {
@@ -48,6 +54,12 @@ impl Coordinate for Fq {
     fn write<'py>(py: Python<'py>, raw: &Limbs) -> PyResult<Bound<'py, PyAny>> {
         write_u256(py, raw)
     }
+
+    const DEGREE: usize = 1;
+
+    fn from_elements(elements: &[Fq]) -> Self {
+        elements[0]
+    }
 }
 
 impl Coordinate for Fq2 {
@@ -68,6 +80,12 @@ impl Coordinate for Fq2 {
 
     fn write<'py>(py: Python<'py>, raw: &Self::Raw) -> PyResult<Bound<'py, PyAny>> {
         Ok(PyTuple::new(py, [Fq::write(py, &raw[0])?, Fq::write(py, &raw[1])?])?.into_any())
+    }
+
+    const DEGREE: usize = 2;
+
+    fn from_elements(elements: &[Fq]) -> Self {
+        Fq2::new(elements[0], elements[1])
     }
 }
 

@@ -13,7 +13,8 @@ use pyo3::types::PyInt;
 /// An unsigned 256-bit integer, least significant limb first (arkworks' `BigInt` layout).
 pub type Limbs = [u64; 4];
 
-const BYTES: usize = 32;
+/// Bytes of one 256-bit integer.
+pub const BYTES: usize = 32;
 
 /// The value of `value` when it lies in [0, 2^256), else `None` (negative or too wide).
 pub fn read_u256(value: &Bound<'_, PyInt>) -> Option<Limbs> {
@@ -37,7 +38,8 @@ pub fn write_u256<'py>(py: Python<'py>, limbs: &Limbs) -> PyResult<Bound<'py, Py
     unsafe { Bound::from_owned_ptr_or_err(py, int_from_le_bytes(&bytes)) }
 }
 
-fn limbs_from_le_bytes(bytes: &[u8; BYTES]) -> Limbs {
+/// The integer of 32 little-endian bytes (as files store field elements).
+pub fn limbs_from_le_bytes(bytes: &[u8; BYTES]) -> Limbs {
     let mut limbs = [0u64; 4];
     for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
         let mut word = [0u8; 8];

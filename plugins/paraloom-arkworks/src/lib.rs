@@ -10,6 +10,7 @@ mod errors;
 mod glv;
 mod groups;
 mod ints;
+mod lem;
 mod ntt;
 mod pairing;
 mod points;
@@ -27,6 +28,7 @@ mod _native {
         batch_from_affine, batch_to_affine, from_affine, is_in_subgroup, is_on_curve, to_affine,
     };
     use crate::groups;
+    use crate::lem::batch_from_lem;
     use crate::ntt::{transform, Direction};
     use crate::points::{read_point, read_points, wrap_all, PyPoint};
 
@@ -108,6 +110,18 @@ mod _native {
     #[pyfunction]
     fn g2_batch_to_affine<'py>(py: Python<'py>, points: &Any<'py>) -> PyResult<Vec<Any<'py>>> {
         batch_to_affine(py, &read_points::<G2>(points)?)
+    }
+
+    #[pyfunction]
+    #[pyo3(signature = (data, *, first = 0))]
+    fn g1_batch_from_lem(py: Python<'_>, data: &[u8], first: usize) -> PyResult<Vec<G1>> {
+        batch_from_lem::<G1>(py, data, first).map(wrap_all)
+    }
+
+    #[pyfunction]
+    #[pyo3(signature = (data, *, first = 0))]
+    fn g2_batch_from_lem(py: Python<'_>, data: &[u8], first: usize) -> PyResult<Vec<G2>> {
+        batch_from_lem::<G2>(py, data, first).map(wrap_all)
     }
 
     #[pyfunction]

@@ -40,6 +40,8 @@ class ArkworksBackend:
     g1_batch_to_affine = staticmethod(_native.g1_batch_to_affine)
     g2_batch_from_affine = staticmethod(_native.g2_batch_from_affine)
     g2_batch_to_affine = staticmethod(_native.g2_batch_to_affine)
+    g1_batch_from_lem = staticmethod(_native.g1_batch_from_lem)
+    g2_batch_from_lem = staticmethod(_native.g2_batch_from_lem)
 
     g1_add = staticmethod(_native.g1_add)
     g1_neg = staticmethod(_native.g1_neg)
