@@ -23,7 +23,7 @@ from paraloom.zk.keys import Proof, VerificationKey
 if TYPE_CHECKING:
     from paraloom.ceremony.bases import ChainBase
     from paraloom.ceremony.contribute import ContributionResult
-    from paraloom.ceremony.progress import Progress
+    from paraloom.progress import Progress
     from paraloom.ceremony.verify import VerificationReport
     from paraloom.formats.files import Target
 

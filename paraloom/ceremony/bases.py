@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from paraloom.ceremony.progress import SILENT
+from paraloom.progress import SILENT
 from paraloom.ceremony.streaming import open_zkey, paired_chunks
 from paraloom.errors import CeremonyVerificationError, ParaloomError, SetupError
 from paraloom.formats.files import open_source
@@ -30,7 +30,7 @@ from paraloom.formats.zkey_new import new_zkey
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from paraloom.ceremony.progress import Progress
+    from paraloom.progress import Progress
     from paraloom.formats.files import Target
     from paraloom.math.backend import AnyCurveBackend
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 from paraloom.ceremony.chacha import ChaChaRng
 from paraloom.ceremony.contribute import apply_contribution, snarkjs_name
 from paraloom.ceremony.info import BEACON
-from paraloom.ceremony.progress import SILENT
+from paraloom.progress import SILENT
 from paraloom.errors import ParaloomError
 from paraloom.formats.contribution_params import ContributionParams
 
 if TYPE_CHECKING:
     from paraloom.ceremony.contribute import ContributionResult
-    from paraloom.ceremony.progress import Progress
+    from paraloom.progress import Progress
     from paraloom.formats.files import Target
     from paraloom.math.backend import AnyCurveBackend
 

@@ -24,7 +24,7 @@ from paraloom.math.fields import FR_MODULUS, fr_root_of_unity
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from paraloom.ceremony.progress import Advance
+    from paraloom.progress import Advance
     from paraloom.math.backend import AnyCurveBackend
 
 NAME = "section 9 (H)"

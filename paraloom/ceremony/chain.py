@@ -21,7 +21,7 @@ from paraloom.ceremony.beacon import beacon_rng, check_beacon
 from paraloom.ceremony.hash_to_g2 import hash_to_g2
 from paraloom.ceremony.info import BEACON, NORMAL, contribution_label
 from paraloom.ceremony.keypair import draw_secret
-from paraloom.ceremony.progress import SILENT
+from paraloom.progress import SILENT
 from paraloom.ceremony.transcript import Transcript
 from paraloom.ceremony.validation import valid_g1, valid_g2
 from paraloom.errors import CeremonyVerificationError, ParaloomError
@@ -29,7 +29,7 @@ from paraloom.errors import CeremonyVerificationError, ParaloomError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from paraloom.ceremony.progress import Progress
+    from paraloom.progress import Progress
     from paraloom.formats.zkey import Groth16Header, ZkeyContribution
     from paraloom.math.backend import AnyCurveBackend, G1Affine
 

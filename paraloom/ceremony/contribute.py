@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from paraloom.ceremony.entropy import contribution_rng
 from paraloom.ceremony.info import NORMAL
 from paraloom.ceremony.keypair import derive_key
-from paraloom.ceremony.progress import SILENT
+from paraloom.progress import SILENT
 from paraloom.ceremony.streaming import chunked, copy_section, open_zkey
 from paraloom.ceremony.transcript import Transcript, contribution_hash
 from paraloom.formats.contribution_params import ContributionParams
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from paraloom.ceremony.chacha import ChaChaRng
-    from paraloom.ceremony.progress import Advance, Progress
+    from paraloom.progress import Advance, Progress
     from paraloom.formats.container import ContainerWriter
     from paraloom.formats.files import Target
     from paraloom.formats.zkey import Groth16Header, ZkeyReader

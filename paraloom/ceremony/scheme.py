@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from paraloom.ceremony.beacon import DEFAULT_NAME, apply_beacon
 from paraloom.ceremony.contribute import contribute
-from paraloom.ceremony.progress import SILENT
+from paraloom.progress import SILENT
 from paraloom.ceremony.verify import verify_key
 
 if TYPE_CHECKING:
     from paraloom.ceremony.bases import ChainBase
     from paraloom.ceremony.contribute import ContributionResult
-    from paraloom.ceremony.progress import Progress
+    from paraloom.progress import Progress
     from paraloom.ceremony.verify import VerificationReport
     from paraloom.formats.files import Target
     from paraloom.math.backend import AnyCurveBackend

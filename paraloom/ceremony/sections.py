@@ -19,7 +19,7 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from paraloom.ceremony.bellman_h import holds_projected_h
-from paraloom.ceremony.progress import SILENT
+from paraloom.progress import SILENT
 from paraloom.ceremony.streaming import g1_blocks, g2_blocks
 from paraloom.ceremony.validation import valid_g1, valid_g2s
 from paraloom.errors import CeremonyVerificationError
@@ -28,7 +28,7 @@ from paraloom.formats.zkey import B1, B2, COEFFICIENTS, IC, A, C, H
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from paraloom.ceremony.progress import Advance, Progress
+    from paraloom.progress import Advance, Progress
     from paraloom.formats.zkey import Groth16Header, ZkeyReader
     from paraloom.math.backend import AnyCurveBackend
 

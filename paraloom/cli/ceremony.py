@@ -60,7 +60,7 @@ from paraloom.units import parse_duration
 
 if TYPE_CHECKING:
     from paraloom.ceremony.contribute import ContributionResult
-    from paraloom.ceremony.progress import Advance
+    from paraloom.progress import Advance
 
 INPUT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
@@ -92,10 +92,10 @@ def new_command(context: click.Context, r1cs_path: Path, ptau_path: Path, output
     """
     backend = session_of(context).component("curve")
     with _file_errors(), _progress() as progress:
-        progress.task("computing the initial key", None)
         r1cs = read_r1cs(r1cs_path)
         with open_source(ptau_path) as stream:
-            zkey = new_zkey(r1cs, PtauReader(stream), backend=backend)
+            zkey = new_zkey(r1cs, PtauReader(stream), backend=backend, progress=progress)
+        progress.task(f"writing {output.name}", None)
         write_zkey(output, zkey, order="new")
     click.echo(format_hash(zkey.cs_hash, "Circuit Hash:"))
     click.echo(f"wrote {output} (no contribution yet: contribute before proving with it)")
@@ -544,7 +544,7 @@ def _file_errors() -> Iterator[None]:
 
 
 class _Bars:
-    """The ceremony's :class:`~paraloom.ceremony.progress.Progress` as rich progress bars."""
+    """The ceremony's :class:`~paraloom.progress.Progress` as rich progress bars."""
 
     def __init__(self, bars: ProgressBars) -> None:
         self._bars = bars

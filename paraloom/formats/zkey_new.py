@@ -40,6 +40,7 @@ from paraloom.formats.ptau import (
 from paraloom.formats.zkey import Groth16Header, Zkey
 from paraloom.math.curve import G1_GENERATOR, G2_GENERATOR
 from paraloom.math.python_backend import create_backend
+from paraloom.progress import SILENT
 from paraloom.zk.qap import domain_size, qap_columns, snarkjs_coefficients
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from paraloom.formats.ptau import PtauHeader
     from paraloom.formats.r1cs import R1cs
     from paraloom.math.backend import AnyCurveBackend, G1Affine, G2Affine
+    from paraloom.progress import Advance, Progress
     from paraloom.zk.qap import Column, QapColumns
 
 _T = TypeVar("_T")
@@ -79,7 +81,11 @@ class _Queries:
 
 
 def new_zkey(
-    r1cs: R1cs, ptau: Ptau | PtauReader, *, backend: AnyCurveBackend | None = None
+    r1cs: R1cs,
+    ptau: Ptau | PtauReader,
+    *,
+    backend: AnyCurveBackend | None = None,
+    progress: Progress = SILENT,
 ) -> Zkey:
     """The initial (uncontributed, forgeable until phase 2) key of ``r1cs``; see the module doc.
 
@@ -89,7 +95,9 @@ def new_zkey(
     curve = backend if backend is not None else create_backend()
     cs = r1cs.constraint_system()
     size = domain_size(cs)
+    reading = progress.task("reading the powers of tau", None)
     powers = _read_powers(ptau, size)
+    reading(1)
     header = Groth16Header(
         FQ,
         FR,
@@ -103,10 +111,13 @@ def new_zkey(
         delta_1=G1_GENERATOR,
         delta_2=G2_GENERATOR,
     )
-    q = _queries(curve, qap_columns(cs), powers, cs.n_public)
+    advance = progress.task("computing the query points of each wire", 4 * cs.n_wires)
+    q = _queries(curve, qap_columns(cs), powers, cs.n_public, advance)
+    hashing = progress.task("hashing the circuit", None)
     bellman_h = _bellman_h(curve, powers.tau_g1, size)
     cs_hash = circuit_hash(header, ic=q.ic, bellman_h=bellman_h, c=q.c, a=q.a, b1=q.b1, b2=q.b2)
     coefficients = snarkjs_coefficients(cs)
+    hashing(1)
     return Zkey(
         header, q.ic, coefficients, q.a, q.b1, q.b2, q.c, powers.odd_lagrange_g1, cs_hash, ()
     )
@@ -198,7 +209,7 @@ def _terms(matrix: Sequence[Column], bases: Sequence[_T]) -> list[list[tuple[_T,
 
 
 def _queries(
-    curve: AnyCurveBackend, columns: QapColumns, powers: _Powers, n_public: int
+    curve: AnyCurveBackend, columns: QapColumns, powers: _Powers, n_public: int, advance: Advance
 ) -> _Queries:
     """The A, B1, B2, IC and C points as per-wire sums over the ptau's Lagrange points."""
     lagrange = curve.g1_batch_from_affine(powers.lagrange_g1)
@@ -207,7 +218,7 @@ def _queries(
     lagrange_g2 = curve.g2_batch_from_affine(powers.lagrange_g2)
 
     def g1(terms: Sequence[Sequence[tuple[Any, int]]]) -> tuple[G1Affine, ...]:
-        return tuple(curve.g1_batch_to_affine(_compose(curve.g1_msm, terms)))
+        return tuple(curve.g1_batch_to_affine(_compose(curve.g1_msm, terms, advance)))
 
     combined = [
         [*a, *b, *c]
@@ -219,7 +230,7 @@ def _queries(
         )
     ]
     ic_and_c = g1(combined)
-    b2 = curve.g2_batch_to_affine(_compose(curve.g2_msm, _terms(columns.b, lagrange_g2)))
+    b2 = curve.g2_batch_to_affine(_compose(curve.g2_msm, _terms(columns.b, lagrange_g2), advance))
     return _Queries(
         ic=ic_and_c[: n_public + 1],
         c=ic_and_c[n_public + 1 :],
@@ -230,10 +241,16 @@ def _queries(
 
 
 def _compose(
-    msm: Callable[[Sequence[_T], Sequence[int]], _T], terms: Sequence[Sequence[tuple[_T, int]]]
+    msm: Callable[[Sequence[_T], Sequence[int]], _T],
+    terms: Sequence[Sequence[tuple[_T, int]]],
+    advance: Advance,
 ) -> list[_T]:
     """One small multi-exponentiation per wire (an empty one is the identity)."""
-    return [msm([point for point, _ in pairs], [value for _, value in pairs]) for pairs in terms]
+    points = []
+    for pairs in terms:
+        points.append(msm([point for point, _ in pairs], [value for _, value in pairs]))
+        advance(1)
+    return points
 
 
 def _bellman_h(curve: AnyCurveBackend, tau_g1: Sequence[G1Affine], size: int) -> list[G1Affine]:
