@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ from paraloom.cli.output import print_json, print_table
 from paraloom.cli.session import Session
 from paraloom.config import ConfigProblem, problem_message, render_default_config
 from paraloom.errors import ConfigError, ParaloomError
+from paraloom.formats.files import atomic_write
 from paraloom.registry import SelectionReport
 
 
@@ -92,23 +91,9 @@ def init_command(path: Path, force: bool) -> None:
     """Write a commented config with every default to PATH (default: paraloom.toml)."""
     if path.exists() and not force:
         raise ParaloomError(f"{path} exists; use --force to overwrite it")
-    write_atomically(path, render_default_config().encode())
-    click.echo(f"wrote {path}; check it with: paraloom --config {path} config check")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write through a temporary file, fsync and rename, so a crash leaves old or new."""
-    directory = path.parent if str(path.parent) else Path(".")
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
+        with atomic_write(path) as stream:
+            stream.write(render_default_config().encode())
     except OSError as error:
         raise ParaloomError(f"cannot write {path}: {error.strerror}") from error
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    click.echo(f"wrote {path}; check it with: paraloom --config {path} config check")
