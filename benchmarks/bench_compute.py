@@ -24,7 +24,7 @@ from importlib.resources import files
 import wasmtime
 from measure import timed
 
-from paraloom.compute.engine_settings import WASMTIME_VERSION, EngineSettings
+from paraloom.wasm_cache import WASMTIME_VERSION, EngineSettings
 from paraloom.compute.execution import ExecutionLimits, unpack_guest_result
 from paraloom.compute.wasmtime_executor import EPOCH_INTERVAL, WasmtimeExecutor
 

@@ -10,7 +10,6 @@ artifact keeps the NaN behaviour it was compiled with whatever the engine says).
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import platform
 from dataclasses import asdict, dataclass
@@ -18,8 +17,7 @@ from functools import cached_property
 
 import wasmtime
 
-#: Part of every cache key: fuel units are not a stable contract across wasmtime versions.
-WASMTIME_VERSION = importlib.metadata.version("wasmtime")
+from paraloom.wasm_cache import WASMTIME_VERSION
 
 #: Settings that are never negotiable. Fuel and epochs bound every job; threads, relaxed SIMD
 #: and wide proposals are off because their results, or the memory they use, are not bounded

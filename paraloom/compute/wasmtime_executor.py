@@ -24,7 +24,7 @@ from paraloom.compute.failures import guest_failure, memory_exhausted, trap_fail
 from paraloom.compute.module_cache import ModuleCache
 from paraloom.errors import ConfigError, ExecutionError, InvalidModuleError, MemoryLimitError
 from paraloom.units import format_size
-from paraloom.zk.circom_cache import wasmtime_reason
+from paraloom.wasm_cache import wasmtime_reason
 
 #: Epoch tick: the resolution of wall-clock timeouts.
 EPOCH_INTERVAL = 0.01

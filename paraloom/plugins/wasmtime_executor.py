@@ -17,7 +17,7 @@ from paraloom.options import Bool, Option
 
 def create_wasmtime_executor(options: Mapping[str, Any]) -> Executor:
     from paraloom.compute.wasmtime_executor import WasmtimeExecutor
-    from paraloom.zk.circom_cache import default_cache_dir
+    from paraloom.wasm_cache import default_cache_dir
 
     cache_dir = default_cache_dir() / "jobs" if options["disk_cache"] else None
     return WasmtimeExecutor(

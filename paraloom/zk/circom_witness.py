@@ -26,12 +26,8 @@ import wasmtime
 
 from paraloom.errors import WitnessError
 from paraloom.math.fields import FR_MODULUS
-from paraloom.zk.circom_cache import (
-    ModuleCache,
-    default_cache_dir,
-    wasmtime_reason,
-    witness_engine,
-)
+from paraloom.wasm_cache import default_cache_dir, wasmtime_reason
+from paraloom.zk.circom_cache import ModuleCache, witness_engine
 from paraloom.zk.circom_input import CircomInputs, flatten_circom_input
 
 LOGGER = logging.getLogger(__name__)

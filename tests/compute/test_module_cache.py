@@ -20,7 +20,7 @@ from paraloom.compute.engine_settings import EngineSettings
 from paraloom.compute.execution import ExecutionLimits
 from paraloom.compute.module_cache import CacheKey
 from paraloom.compute.wasmtime_executor import WasmtimeExecutor
-from paraloom.errors import InvalidModuleError
+from paraloom.errors import ImportsNotAllowedError, InvalidModuleError
 
 LIMITS = ExecutionLimits(memory_limit=64 * 2**20, fuel=10**9, timeout=30.0)
 CANONICAL = (0x7FC00000,) * 4 + (0x7FF8000000000000,) * 3
@@ -57,6 +57,15 @@ def test_invalid_bytes_are_not_cached() -> None:
             with pytest.raises(InvalidModuleError):
                 executor.execute(b"\0asm\x01\0\0\0\xff", b"")
         assert executor.modules.stats.compiled == 0
+
+
+def test_a_module_that_is_not_a_guest_is_never_written(tmp_path: Path) -> None:
+    with WasmtimeExecutor(LIMITS, cache_dir=tmp_path) as executor:
+        for _ in range(2):
+            with pytest.raises(ImportsNotAllowedError):
+                executor.execute(guest("needs_import"), b"")
+        assert executor.modules.stats.compiled == 2
+    assert not any(tmp_path.rglob("*.cwasm"))
 
 
 def test_a_second_executor_loads_the_compiled_module_from_disk(tmp_path: Path) -> None:
