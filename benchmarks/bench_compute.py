@@ -24,9 +24,10 @@ from importlib.resources import files
 import wasmtime
 from measure import timed
 
-from paraloom.wasm_cache import WASMTIME_VERSION, EngineSettings
+from paraloom.compute.engine_settings import EngineSettings
 from paraloom.compute.execution import ExecutionLimits, unpack_guest_result
 from paraloom.compute.wasmtime_executor import EPOCH_INTERVAL, WasmtimeExecutor
+from paraloom.wasm_cache import WASMTIME_VERSION
 
 LIMITS = ExecutionLimits(memory_limit=64 * 2**20, fuel=10**12, timeout=30.0)
 TRIVIAL_INPUT = bytes(range(32))
