@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from paraloom.components import CeremonyScheme, Executor, HashFunction, ProofCodec, Transport
 from paraloom.config import Selection
+from paraloom.crypto.identity import NodeIdentity
 from paraloom.manager import ParaloomPluginManager
 from paraloom.math.backend import CurveBackend
 from paraloom.math.fields import FR_MODULUS
@@ -22,11 +25,16 @@ CONTRACTS = {
 
 
 def test_every_builtin_component_satisfies_its_protocol(
-    plugin_manager: ParaloomPluginManager, registry: Registry
+    plugin_manager: ParaloomPluginManager, registry: Registry, tmp_path: Path
 ) -> None:
+    """Built with default options, except the key file a node's transport needs to exist."""
+    key_file = tmp_path / "identity.key"
+    NodeIdentity.generate().save(key_file)
+    needed = {("transport", "tcp"): {"identity_key": str(key_file)}}
     assert plugin_manager.components, "no built-in components were loaded"
     for item in registry.components():
-        component = registry.build(Selection(item.kind, item.spec.name), "test")
+        options = needed.get((item.kind, item.spec.name), {})
+        component = registry.build(Selection(item.kind, item.spec.name, options), "test")
         assert isinstance(component, CONTRACTS[item.kind]), (item.kind, item.spec.name)
 
 

@@ -1,23 +1,22 @@
 """An in-process transport for localnets and tests.
 
-Every endpoint attached to one :class:`MemoryNetwork` reaches every other directly, so gossip is
-a plain fan-out. Messages are copied as bytes and size-checked exactly as on the wire, so code
-that works over this transport does not rely on sharing objects. All endpoints of a network
-must run on one asyncio event loop.
+Every endpoint attached to one :class:`MemoryNetwork` reaches every other directly. Gossip
+still floods with the de-duplication and hop limit of :mod:`paraloom.network.gossip`, so that
+it behaves exactly as over a real network. Messages are copied as bytes and size-checked
+exactly as on the wire, so code that works over this transport does not rely on sharing
+objects. All endpoints of a network must run on one asyncio event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
 from typing import ClassVar
 
 from paraloom.components import MessageHandler
 from paraloom.errors import TransportError
-from paraloom.units import format_size
-
-LOGGER = logging.getLogger("paraloom.network.memory")
+from paraloom.network.gossip import DEFAULT_TTL, GossipRouter, broadcast
+from paraloom.network.wire import DropReason, Gossip, TrafficCounters, check_payload_size
 
 
 class MemoryNetwork:
@@ -44,12 +43,22 @@ class MemoryNetwork:
 class MemoryTransport:
     """One node's endpoint on a :class:`MemoryNetwork`."""
 
-    def __init__(self, network: MemoryNetwork, max_frame_size: int) -> None:
+    def __init__(
+        self, network: MemoryNetwork, max_frame_size: int, gossip_ttl: int = DEFAULT_TTL
+    ) -> None:
         self.network = network
         self.max_frame_size = max_frame_size
+        self.gossip_ttl = gossip_ttl
         self.node_id: str | None = None
         self.handler: MessageHandler | None = None
-        self.dropped_gossip = 0
+        self.counters = TrafficCounters()
+        self._router: GossipRouter | None = None
+
+    @property
+    def dropped_gossip(self) -> int:
+        """Gossip this node received but did not deliver: too large, or its handler failed."""
+        dropped = self.counters.dropped
+        return dropped[DropReason.OVERSIZED] + dropped[DropReason.HANDLER_FAILED]
 
     async def start(self, node_id: str, handler: MessageHandler) -> None:
         if self.node_id is not None:
@@ -57,13 +66,14 @@ class MemoryTransport:
         if node_id in self.network.endpoints:
             raise TransportError(f"node id {node_id} is already attached to this network")
         self.node_id, self.handler = node_id, handler
+        self._router = GossipRouter(node_id, self.gossip_ttl, self.counters)
         self.network = MemoryNetwork.named(self.network.name) if self.network.name else self.network
         self.network.endpoints[node_id] = self
 
     async def close(self) -> None:
         if self.node_id is not None and self.network.endpoints.get(self.node_id) is self:
             self.network.detach(self.node_id)
-        self.node_id, self.handler = None, None
+        self.node_id, self.handler, self._router = None, None, None
 
     def peers(self) -> Sequence[str]:
         return sorted(peer for peer in self.network.endpoints if peer != self.node_id)
@@ -80,13 +90,9 @@ class MemoryTransport:
         return bytes(reply)
 
     async def gossip(self, topic: str, payload: bytes) -> None:
-        sender = self._require_started()
+        self._require_started()
         self._check_size(payload, "gossip message")
-        deliveries = [
-            self.network.endpoints[peer].on_gossip(sender, topic, bytes(payload))
-            for peer in self.peers()
-        ]
-        await asyncio.gather(*deliveries)
+        await broadcast(self._require_router().originate(topic, payload), self.peers(), self._send)
 
     async def on_request(self, sender: str, payload: bytes) -> bytes:
         """Deliver a request; the receiver applies its own frame limit as well as the sender."""
@@ -99,15 +105,18 @@ class MemoryTransport:
                 f"peer {self.node_id} failed to handle the request: {error}"
             ) from error
 
-    async def on_gossip(self, sender: str, topic: str, payload: bytes) -> None:
-        """Deliver gossip; a failing handler costs its own node the message, nobody else."""
-        handler = self._require_handler()
-        try:
-            self._check_size(payload, f"gossip to {self.node_id}")
-            await handler.on_gossip(sender, topic, payload)
-        except Exception:
-            self.dropped_gossip += 1
-            LOGGER.exception("node %s dropped gossip on %r from %s", self.node_id, topic, sender)
+    async def on_gossip(self, sender: str, message: Gossip) -> None:
+        """Receive gossip; a failing handler costs its own node the message, nobody else."""
+        handler, router = self._require_handler(), self._require_router()
+        if len(message.payload) > self.max_frame_size:
+            self.counters.drop(DropReason.OVERSIZED)
+            return
+        await router.receive(message, sender, self.peers(), self._send, handler)
+
+    async def _send(self, peer: str, message: Gossip) -> None:
+        target = self.network.endpoints.get(peer)
+        if target is not None and self.node_id is not None:
+            await target.on_gossip(self.node_id, message)
 
     def _endpoint(self, peer: str) -> MemoryTransport:
         target = self.network.endpoints.get(peer)
@@ -125,9 +134,10 @@ class MemoryTransport:
             raise TransportError("transport is not started")
         return self.handler
 
+    def _require_router(self) -> GossipRouter:
+        if self._router is None:
+            raise TransportError("transport is not started")
+        return self._router
+
     def _check_size(self, payload: bytes, what: str) -> None:
-        if len(payload) > self.max_frame_size:
-            raise TransportError(
-                f"{what} of {len(payload)} bytes exceeds the maximum frame size "
-                f"of {format_size(self.max_frame_size)}"
-            )
+        check_payload_size(payload, self.max_frame_size, what)

@@ -8,11 +8,13 @@ from typing import Any
 from paraloom.components import Transport, TransportSpec
 from paraloom.hookspecs import hookimpl
 from paraloom.network.memory import MemoryNetwork, MemoryTransport
-from paraloom.options import Option, Size, Text
+from paraloom.options import Int, Option, Size, Text
 
 
 def create_memory_transport(options: Mapping[str, Any]) -> Transport:
-    return MemoryTransport(MemoryNetwork.named(options["network"]), options["max_frame_size"])
+    return MemoryTransport(
+        MemoryNetwork.named(options["network"]), options["max_frame_size"], options["gossip_ttl"]
+    )
 
 
 @hookimpl
@@ -25,5 +27,6 @@ def paraloom_transports() -> Iterator[TransportSpec]:
         options=(
             Option("network", Text(), "default", "endpoints on the same network reach each other"),
             Option("max_frame_size", Size(minimum=1), "4MiB", "largest message accepted"),
+            Option("gossip_ttl", Int(minimum=1, maximum=64), 8, "hops a gossip message lives"),
         ),
     )
