@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from paraloom.ceremony.coordinator import Coordinator, ticket_id
-from paraloom.ceremony.progress import SILENT
 from paraloom.ceremony.scheme import Bgm17Scheme
 from paraloom.errors import TicketError
+from paraloom.progress import SILENT
 
 from .coordinator_support import (
     MUL_0,
@@ -36,10 +36,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from paraloom.ceremony.bases import ChainBase
-    from paraloom.ceremony.progress import Progress
     from paraloom.ceremony.verify import VerificationReport
     from paraloom.formats.files import Target
     from paraloom.math.backend import AnyCurveBackend
+    from paraloom.progress import Progress
 
 
 class GatedScheme(Bgm17Scheme):
