@@ -7,6 +7,9 @@
 * Throughput: jobs/s of a compute job, serially and with 4 jobs at once on a thread pool
   (wasmtime releases the GIL while wasm runs).
 * Metering: a multiply-add loop and a byte-sum loop with fuel and epochs off/on, in process.
+* Validator overhead: the same trivial job through ``run_dispatched_job`` (checks, hash, PoE
+  signature; for a private job also the ownership proof, decryption and sealing) against the
+  bare ``execute`` call.
 
     python benchmarks/bench_compute.py            # the figures of the issue
     python benchmarks/bench_compute.py --quick    # a few seconds
@@ -15,6 +18,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import struct
 import time
 from collections.abc import Callable
@@ -26,7 +30,13 @@ from measure import timed
 
 from paraloom.compute.engine_settings import EngineSettings
 from paraloom.compute.execution import ExecutionLimits, unpack_guest_result
+from paraloom.compute.messages import JobDispatch
+from paraloom.compute.requester import new_job_id, private_job_spec, public_job_spec
+from paraloom.compute.runner import run_dispatched_job
 from paraloom.compute.wasmtime_executor import EPOCH_INTERVAL, WasmtimeExecutor
+from paraloom.config import ComputeSettings
+from paraloom.crypto import schnorr
+from paraloom.crypto.identity import NodeIdentity
 from paraloom.wasm_cache import WASMTIME_VERSION
 
 LIMITS = ExecutionLimits(memory_limit=64 * 2**20, fuel=10**12, timeout=30.0)
@@ -155,6 +165,39 @@ def loop_seconds(repeat: int, function: str, iterations: int, *, fuel: bool, epo
     return best
 
 
+def bench_runner(repeat: int, batch: int) -> None:
+    wasm, node, requester = reverse_wasm(), NodeIdentity.generate(), schnorr.KeyPair.generate()
+    limits = ExecutionLimits(LIMITS.memory_limit, 10**9, LIMITS.timeout)  # within the caps
+    spec = public_job_spec(
+        new_job_id(), wasm, TRIVIAL_INPUT, limits, requester.public, replication=1
+    )
+    public = JobDispatch(spec.job_id, 1, (node.node_id,), spec)
+    recipient = node.encryption_key().public_key().public_bytes_raw()
+    spec, _ = private_job_spec(
+        new_job_id(), wasm, TRIVIAL_INPUT, limits, requester, cohort=[recipient], replication=1
+    )
+    private = JobDispatch(spec.job_id, 1, (node.node_id,), spec)
+    with WasmtimeExecutor(limits) as executor:
+        executor.execute(wasm, TRIVIAL_INPUT, limits)
+        bare = per_job_us(
+            repeat, batch, functools.partial(executor.execute, wasm, TRIVIAL_INPUT, limits)
+        )
+        runs = {
+            name: per_job_us(
+                repeat,
+                batch,
+                functools.partial(
+                    run_dispatched_job, executor, node, job, settings=ComputeSettings()
+                ),
+            )
+            for name, job in (("public", public), ("private", private))
+        }
+    print("validator overhead, trivial job (reverse, 32 B), module cached, median per job")
+    print(f"  WasmtimeExecutor.execute         {bare:8.1f} us")
+    for name, micros in runs.items():
+        print(f"  run_dispatched_job, {name:7}      {micros:8.1f} us   (+{micros - bare:.1f} us)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer and shorter runs")
@@ -163,6 +206,7 @@ def main() -> None:
     bench_overhead(repeat=5 if quick else 9, batch=200 if quick else 1000)
     bench_throughput(jobs=16 if quick else 64, iterations=2_000_000)
     bench_metering(repeat=3 if quick else 5, iterations=20_000_000 if quick else 100_000_000)
+    bench_runner(repeat=5 if quick else 9, batch=20 if quick else 100)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,9 @@ class WireCodec(Generic[MessageT]):
             return self._decoder.decode(data)
         except msgspec.DecodeError as error:
             raise FormatError(f"malformed wire message: {error}") from None
+        except UnicodeDecodeError:
+            # msgspec 0.22 raises it, not a DecodeError, for a string that is not UTF-8
+            raise FormatError("malformed wire message: a string is not UTF-8") from None
 
     def _check_size(self, size: int) -> None:
         if size > self.max_size:

@@ -136,3 +136,13 @@ def test_counters_flatten_every_reason_even_at_zero() -> None:
     assert flat["frames_in"] == 3
     assert flat["dropped_garbage"] == 1
     assert flat["dropped_unauthenticated"] == 0
+
+
+class Note(WireMessage, frozen=True):
+    text: str
+
+
+def test_a_string_that_is_not_utf8_is_a_format_error() -> None:
+    """msgspec raises UnicodeDecodeError rather than DecodeError for these bytes."""
+    with pytest.raises(FormatError, match="UTF-8"):
+        WireCodec(Note, 64).decode(b"\x81\xa4text\xa1\x80")
