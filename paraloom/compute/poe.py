@@ -3,11 +3,16 @@
 Protocol (seed 004's formula, signed with the node's Ed25519 identity instead of RSA, DESIGN §3):
 
     poe       = SHA-256(request_id ‖ result ‖ node_id)
-    signature = Ed25519(node key, result ‖ poe)
+    signature = Ed25519(node key, SIGNING_DOMAIN ‖ result ‖ poe)
 
 with request_id exactly 32 bytes and node_id = SHA-256 of the node's public key
 (:mod:`paraloom.crypto.identity`). Both are fixed-length, so the unframed concatenation parses
 one way: no other (request, result, node) triple hashes the same bytes.
+
+The signed bytes start with a domain tag, which the seed's ``result ‖ poe`` lacks: the result
+is chosen by the guest program, and the node key also signs votes and coordination messages,
+so without the tag a crafted job could make an honest node sign bytes that another protocol
+reads as its own message. Every format the node key signs starts with its own tag.
 
 A PoE makes a result attributable, not correct: a node can sign a fabricated result. Honesty
 comes from replication and sampled re-dispatch, which compare results across nodes.
@@ -37,6 +42,8 @@ from paraloom.errors import FormatError, ProofOfExecutionError, SignatureError
 
 VERSION = 1
 MAGIC = b"PLPE"
+#: Starts the bytes a proof's signature covers (see the module doc).
+SIGNING_DOMAIN = b"paraloom-proof-of-execution-v1\x00"
 #: Bytes of a request id (also a job's id) and of the PoE digest.
 REQUEST_ID_SIZE = 32
 DIGEST_SIZE = 32
@@ -109,7 +116,7 @@ def make_poe(identity: NodeIdentity, request_id: bytes, result: bytes) -> ProofO
         node_id=identity.node_id,
         public_key=identity.public_key,
         digest=digest,
-        signature=identity.sign(result + digest),
+        signature=identity.sign(SIGNING_DOMAIN + result + digest),
     )
 
 
@@ -138,7 +145,7 @@ def verify_poe(
             "proof of execution: the digest does not commit to this request, result and node"
         )
     try:
-        verify_signature(proof.public_key, result + proof.digest, proof.signature)
+        verify_signature(proof.public_key, SIGNING_DOMAIN + result + proof.digest, proof.signature)
     except SignatureError:
         raise ProofOfExecutionError(
             f"proof of execution: bad signature by node {proof.node_id.hex()}"

@@ -37,13 +37,14 @@ def verify(proof: ProofOfExecution, **overrides: bytes) -> None:
 @settings(max_examples=30)
 @given(request_ids, results)
 def test_a_proof_follows_the_seed_formula(request_id: bytes, result: bytes) -> None:
-    """Recompute it with hashlib and the raw Ed25519 key, as seed 004's coordinator does."""
+    """Recompute it with hashlib and the raw Ed25519 key, as seed 004's coordinator does (plus
+    the domain tag that starts every message the node key signs)."""
     proof = make_poe(NODE, request_id, result)
     node_id = hashlib.sha256(NODE.public_key).digest()
     assert proof.node_id == node_id
     assert proof.digest == hashlib.sha256(request_id + result + node_id).digest()
     Ed25519PublicKey.from_public_bytes(proof.public_key).verify(
-        proof.signature, result + proof.digest
+        proof.signature, b"paraloom-proof-of-execution-v1\x00" + result + proof.digest
     )
     verify_poe(proof, request_id=request_id, result=result, node_id=node_id)
 
@@ -192,3 +193,11 @@ def test_a_field_of_the_wrong_length_is_refused(field: str, size: int) -> None:
     what = field.replace("_", " ")
     with pytest.raises(ProofOfExecutionError, match=f"{what} is {size} bytes"):
         dataclasses.replace(proof, **{field: bytes(size)})
+
+
+def test_a_signature_without_the_domain_tag_is_refused() -> None:
+    """The seed's untagged ``result ‖ poe`` form: a signature over bytes that a guest chose."""
+    proof = make_poe(NODE, REQUEST, RESULT)
+    forged = dataclasses.replace(proof, signature=NODE.sign(RESULT + proof.digest))
+    with pytest.raises(ProofOfExecutionError, match="bad signature"):
+        verify(forged)
