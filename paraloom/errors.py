@@ -190,6 +190,26 @@ class JobStateError(ParaloomError):
     exit_code = 1
 
 
+class CoordinationError(ParaloomError):
+    """The coordinator-role protocol of the node (not the ceremony's CoordinatorError) refused
+    a message or a request: a sender outside the coordinator set, a snapshot older than the one
+    held or conflicting with it, two primaries claiming one term."""
+
+    exit_code = 1
+
+
+class NotPrimaryError(CoordinationError):
+    """A write reached a node that is not the primary coordinator; the message names the
+    primary it knows of, if any, so the client can go there."""
+
+
+class NodeApiError(ParaloomError):
+    """A node's client API refused a request or could not be reached: an unknown job, a
+    malformed request, no coordinator known yet. The message names the node and the reason."""
+
+    exit_code = 1
+
+
 class ProofOfExecutionError(ParaloomError):
     """A proof of execution is malformed or does not bind this request, result and node.
 
@@ -197,6 +217,23 @@ class ProofOfExecutionError(ParaloomError):
     """
 
     exit_code = 1
+
+
+class ConsensusError(ParaloomError):
+    """Withdrawal consensus refused an input: a registration below the minimum stake, an
+    unknown validator, a round without validators, no validator with weight to lead."""
+
+    exit_code = 1
+
+
+class VoteError(ConsensusError):
+    """A withdrawal vote is refused: forged (another node, another request or round, a bad
+    signature) or from a node that is not a registered validator of the round."""
+
+
+class EvidenceError(ConsensusError):
+    """Equivocation evidence does not prove equivocation: the votes do not conflict, are not
+    by one validator for one request and round, or a signature does not verify."""
 
 
 class PrivateJobError(EnvelopeError):

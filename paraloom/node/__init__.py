@@ -1,0 +1,1 @@
+"""The node: what runs a validator, assembled from the components its config selects."""
