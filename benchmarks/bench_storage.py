@@ -25,6 +25,8 @@ from pathlib import Path
 
 from measure import timed
 
+from paraloom.consensus.votes import Decision, sign_vote
+from paraloom.crypto.identity import NodeIdentity
 from paraloom.storage.chain import ChainStore, SignedVote, WithdrawalDecision, WithdrawalRequest
 from paraloom.storage.compute_store import ComputeStore, NewJob, Transition
 from paraloom.storage.database import Database, open_database
@@ -32,13 +34,14 @@ from paraloom.storage.merkle_store import MerkleStore
 
 GROUPS = (1, 10, 100)
 MODES = ("FULL", "NORMAL")
-VALIDATORS = tuple(bytes([number]) * 32 for number in range(7))
+VALIDATORS = tuple(NodeIdentity.from_seed(bytes([number]) * 32) for number in range(7))
 
 #: Makes the work of one transaction: (database, transitions per transaction) -> callable.
-Workload = Callable[[Database, int], Callable[[], None]]
+#: (database, transitions per transaction, transitions it will be asked for) -> one commit.
+Workload = Callable[[Database, int, int], Callable[[], None]]
 
 
-def job_transitions(database: Database, group: int) -> Callable[[], None]:
+def job_transitions(database: Database, group: int, _needed: int) -> Callable[[], None]:
     """Move ``group`` jobs between two states, alternately, in one transaction."""
     store = ComputeStore(database)
     jobs = [os.urandom(32) for _ in range(group)]
@@ -52,19 +55,28 @@ def job_transitions(database: Database, group: int) -> Callable[[], None]:
     return commit
 
 
-def withdrawal_decisions(database: Database, group: int) -> Callable[[], None]:
-    """Decide ``group`` new withdrawals (approved, 7 votes, nullifier spent) in one transaction."""
-    chain = ChainStore(database)
-    votes = tuple(SignedVote(v, "approve", bytes(64), 1) for v in VALIDATORS)
+def withdrawal_decisions(database: Database, group: int, needed: int) -> Callable[[], None]:
+    """Decide ``group`` new withdrawals (approved, 7 votes, nullifier spent) in one transaction.
 
-    def decision() -> WithdrawalDecision:
-        request = WithdrawalRequest(os.urandom(32), os.urandom(32), 1_000, bytes(32), 99)
-        return WithdrawalDecision(request, "approved", votes, decided_at=2)
+    The votes are signed before the clock starts: signing is the validators' cost, not the
+    store's.
+    """
+    chain = ChainStore(database)
+    decisions = iter([approved_withdrawal() for _ in range(needed)])
 
     def commit() -> None:
-        chain.record_decisions([decision() for _ in range(group)])
+        chain.record_decisions([next(decisions) for _ in range(group)])
 
     return commit
+
+
+def approved_withdrawal() -> WithdrawalDecision:
+    request = WithdrawalRequest(os.urandom(32), os.urandom(32), 1_000, bytes(32), 99)
+    votes = tuple(
+        SignedVote.of(sign_vote(voter, request.request_id, Decision.APPROVE, voted_at=1))
+        for voter in VALIDATORS
+    )
+    return WithdrawalDecision(request, "approved", votes, decided_at=2)
 
 
 def measure(workload: Workload, mode: str, group: int, commits: int, repeat: int) -> float:
@@ -72,7 +84,7 @@ def measure(workload: Workload, mode: str, group: int, commits: int, repeat: int
     with tempfile.TemporaryDirectory() as folder:
         database = open_database(Path(folder) / "bench.sqlite3", synchronous=mode)
         with database:
-            commit = workload(database, group)
+            commit = workload(database, group, commits * group * repeat)
             median, _ = timed(repeat, lambda: [commit() for _ in range(commits)])
     return median
 

@@ -10,7 +10,10 @@ a clock ``now``; it does no I/O and answers :meth:`Coordinator.tick` and
 - A member that hears no new heartbeat for ``failover_after`` plus a jitter drawn from the
   injected source (up to ``election_jitter``, default one heartbeat interval) stands as
   candidate in term + 1 and asks the others for votes. The jitter spreads candidates apart so
-  that votes are rarely split; a split election times out and the next term tries again.
+  that votes are rarely split. A candidate whose election has not concluded stands again in
+  the next term after one heartbeat interval plus a fresh jitter, not after ``failover_after``:
+  its own election already shows the primary is gone, and a winner announces itself at once,
+  so waiting longer only prolongs a split vote or one lost to dropped messages.
 - A member votes at most once per term, and only for a candidate whose snapshot is at least
   as far along as its own, so that every primary holds every committed snapshot. A majority of
   the configured set, the candidate's own vote included, wins.
@@ -21,9 +24,12 @@ a clock ``now``; it does no I/O and answers :meth:`Coordinator.tick` and
   event comes before any message that relies on it) and the snapshot (a :class:`Store` event).
   A restarted node starts passive from both, so it never votes twice in one term.
 
-Not implemented: Raft's pre-vote. A member cut off from the others keeps raising its term, so
-when it comes back the primary steps down and one extra election follows; the returning member
-cannot win it without the committed snapshot.
+Not implemented: Raft's pre-vote. A member cut off from the others keeps raising its term (once
+per retry timeout), so when it comes back the primary steps down and one extra election
+follows; the returning member cannot win it without the committed snapshot.
+
+Timing never decides safety (one vote per term, a majority to win); it decides liveness, which
+needs a heartbeat interval longer than a message round trip, as the heartbeats already do.
 """
 
 from __future__ import annotations
@@ -270,7 +276,7 @@ class Coordinator:
         self.term += 1
         self.voted_for = self.node_id
         self._votes = {self.node_id}
-        self._deadline = self._election_deadline(now)
+        self._deadline = self._retry_deadline(now)
         events = [Persist(self.persistent), *self._become(Role.CANDIDATE, None, now)]
         if len(self._votes) >= self.membership.majority:
             return events + self._win(now)
@@ -287,9 +293,18 @@ class Coordinator:
         return events + self._heartbeat(now)
 
     def _become(self, role: Role, primary: str | None, now: float) -> list[Event]:
+        """Change role; a member that stops leading or starts following waits anew.
+
+        A candidate that only learns of a higher term keeps its retry deadline (Raft's rule:
+        only a primary, a granted vote or standing restarts the wait). Else a candidate
+        that cannot win, its snapshot behind, would push the one that can back by a whole
+        ``failover_after`` each time it retries, and failover would last until chance
+        ended it.
+        """
         if (role, primary) == (self.role, self.primary):
             return []
-        if role is Role.PASSIVE and self.role is not Role.PASSIVE:
+        leaves = self.role is Role.PRIMARY or (self.role is Role.CANDIDATE and primary is not None)
+        if role is Role.PASSIVE and leaves:
             self._deadline = self._election_deadline(now)
         if role is not Role.PRIMARY:
             self._tracker = None
@@ -325,10 +340,19 @@ class Coordinator:
         return [] if position is None else [Committed(position)]
 
     def _election_deadline(self, now: float) -> float:
+        """When a member that last heard of a primary (or voted) at ``now`` stands."""
+        return self._jittered(now + self.settings.failover_after)
+
+    def _retry_deadline(self, now: float) -> float:
+        """When a candidate that stood at ``now`` and has not won stands again."""
+        return self._jittered(now + self.settings.heartbeat_interval)
+
+    def _jittered(self, deadline: float) -> float:
+        """A fresh draw each time, so members that collided once are unlikely to again."""
         fraction = self._jitter()
         if not 0.0 <= fraction < 1.0:
             raise CoordinationError(f"the election jitter source gave {fraction}, not [0, 1)")
-        return now + self.settings.failover_after + fraction * self.election_jitter
+        return deadline + fraction * self.election_jitter
 
 
 def _check_timing(settings: CoordinatorSettings, election_jitter: float | None) -> None:

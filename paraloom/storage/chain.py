@@ -4,9 +4,12 @@ What consensus (DESIGN §6, seed 003) must not forget across a restart: for each
 request the outcome (approved, rejected, timeout), every validator's signed vote, and for an
 approved one the nullifier it spends. A decision and its spend are one transaction, so a
 node never holds an approval whose nullifier is still unspent, nor a spent nullifier without
-the votes that justify it. The votes are stored as signed; checking them is consensus's
-work, done before they are recorded. Finality marks record which block hash each slot was
-finalized with; a second, different hash for a slot is refused.
+the votes that justify it. Each vote is stored as consensus signed it, encoded
+(:func:`~paraloom.consensus.votes.encode_vote`), so anyone can re-verify the record later;
+checking the signatures is consensus's work, done before they are recorded (the store does not
+know the validators' keys). Votes recorded under schema 1 lack the encoding. Finality marks
+record which block hash each slot was finalized with; a second, different hash for a slot is
+refused.
 """
 
 from __future__ import annotations
@@ -14,14 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from paraloom.consensus.votes import Decision, Vote, decode_vote, encode_vote
 from paraloom.crypto.identity import NODE_ID_SIZE, PUBLIC_KEY_SIZE, SIGNATURE_SIZE
-from paraloom.errors import StorageError
+from paraloom.errors import FormatError, StorageError
 from paraloom.storage.database import Database, Row
 from paraloom.storage.nullifiers import NullifierSet, require_nullifier
-from paraloom.storage.validation import require_choice, require_integer, require_size
+from paraloom.storage.validation import (
+    require_bytes,
+    require_choice,
+    require_integer,
+    require_size,
+)
 
 OUTCOMES = ("approved", "rejected", "timeout")
-VOTES = ("approve", "reject", "abstain")
+VOTES = tuple(decision.value for decision in Decision)
 REQUEST_ID_SIZE = 32
 BLOCK_HASH_SIZE = 32
 
@@ -39,12 +48,31 @@ class WithdrawalRequest:
 
 @dataclass(frozen=True)
 class SignedVote:
-    """One validator's vote as it signed it; ``voted_at`` is its Unix-millisecond timestamp."""
+    """One validator's vote as recorded; build it with :meth:`of` from the consensus vote.
+
+    The first four fields are the columns that SQL queries see; ``encoded`` is the whole
+    consensus vote (round and reason included), what a re-verification needs. It is None
+    only for a vote read back from before schema 2; a new record must carry it.
+    """
 
     validator_id: bytes
     vote: str
     signature: bytes
     voted_at: int
+    encoded: bytes | None = None
+
+    @classmethod
+    def of(cls, vote: Vote) -> SignedVote:
+        return cls(*_columns(vote), encode_vote(vote))
+
+    def decoded(self) -> Vote:
+        """The consensus vote, for :func:`~paraloom.consensus.votes.verify_vote`."""
+        if self.encoded is None:
+            raise StorageError(
+                f"the vote by {self.validator_id.hex()} was recorded before schema 2 kept "
+                "signed votes whole; it cannot be re-verified"
+            )
+        return decode_vote(self.encoded)
 
 
 @dataclass(frozen=True)
@@ -95,7 +123,7 @@ class ChainStore:
             return None
         *request, outcome, decided_at = found[0]
         votes = self._database.rows(
-            "SELECT validator_id, vote, signature, voted_at FROM withdrawal_votes "
+            "SELECT validator_id, vote, signature, voted_at, encoded FROM withdrawal_votes "
             "WHERE request_id = ? ORDER BY validator_id",
             (request_id,),
         )
@@ -129,7 +157,7 @@ class ChainStore:
 
     def _insert(self, decision: WithdrawalDecision) -> None:
         request = decision.request
-        if self.decision(request.request_id) is not None:
+        if self._decided(request.request_id):
             raise StorageError(
                 f"{self._database.path}: withdrawal {request.request_id.hex()} is already decided"
             )
@@ -150,13 +178,26 @@ class ChainStore:
             ),
         )
         self._database.execute_many(
-            "INSERT INTO withdrawal_votes (request_id, validator_id, vote, signature, voted_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO withdrawal_votes (request_id, validator_id, vote, signature, voted_at, "
+            "encoded) VALUES (?, ?, ?, ?, ?, ?)",
             (
-                (request.request_id, vote.validator_id, vote.vote, vote.signature, vote.voted_at)
+                (
+                    request.request_id,
+                    vote.validator_id,
+                    vote.vote,
+                    vote.signature,
+                    vote.voted_at,
+                    vote.encoded,
+                )
                 for vote in decision.votes
             ),
         )
+
+    def _decided(self, request_id: bytes) -> bool:
+        found = self._database.value(
+            "SELECT 1 FROM withdrawals WHERE request_id = ?", (request_id,)
+        )
+        return found is not None
 
     def _insert_mark(self, mark: FinalityMark) -> None:
         known = self.finalized_block(mark.slot)
@@ -191,11 +232,29 @@ def require_request(request: WithdrawalRequest) -> WithdrawalRequest:
     return request
 
 
-def require_vote(vote: SignedVote) -> SignedVote:
+def _columns(vote: Vote) -> tuple[bytes, str, bytes, int]:
+    return (vote.voter, vote.decision.value, vote.signature, vote.voted_at)
+
+
+def require_vote(vote: SignedVote, request_id: bytes) -> SignedVote:
+    """A well-formed vote whose encoding is a vote on ``request_id`` that its columns match."""
     require_size(vote.validator_id, NODE_ID_SIZE, "a validator id")
     require_choice(vote.vote, VOTES, "a vote")
     require_size(vote.signature, SIGNATURE_SIZE, "a vote signature")
     require_integer(vote.voted_at, "a vote time")
+    voter = vote.validator_id.hex()
+    if vote.encoded is None:
+        raise StorageError(f"the vote by {voter} lacks its encoded signed vote (SignedVote.of)")
+    try:
+        decoded = decode_vote(require_bytes(vote.encoded, f"the encoded vote by {voter}"))
+    except FormatError as error:
+        raise StorageError(f"the encoded vote by {voter} is malformed: {error}") from None
+    if _columns(decoded) != (vote.validator_id, vote.vote, vote.signature, vote.voted_at):
+        raise StorageError(f"the vote by {voter} does not match its encoded vote")
+    if decoded.request_id != request_id:
+        raise StorageError(
+            f"the vote by {voter} is for request {decoded.request_id.hex()}, not {request_id.hex()}"
+        )
     return vote
 
 
@@ -204,7 +263,8 @@ def require_decision(decision: WithdrawalDecision) -> WithdrawalDecision:
     require_request(decision.request)
     require_choice(decision.outcome, OUTCOMES, "a withdrawal outcome")
     require_integer(decision.decided_at, "a decision time")
-    voters = [require_vote(vote).validator_id for vote in decision.votes]
+    request_id = decision.request.request_id
+    voters = [require_vote(vote, request_id).validator_id for vote in decision.votes]
     if len(set(voters)) != len(voters):
         raise StorageError(
             f"withdrawal {decision.request.request_id.hex()}: a validator votes more than once"

@@ -15,7 +15,8 @@ tool with raw SQL access can break them:
   is spent by at most one withdrawal;
 - every change of a job's state appends an audit entry in the same statement (triggers), so
   a job can never be found without the log of how it got to its state;
-- a result is accepted only from a node of the job's cohort for that attempt (a foreign key).
+- a result is accepted only from a node of the job's cohort for that attempt (a foreign key);
+- a withdrawal vote recorded since schema 2 carries its encoded signed vote (a trigger).
 
 The key columns of a WITHOUT ROWID table are declared first: SQLite 3.40's integrity_check
 reports "NULL value in" a NOT NULL column declared before one of them, wrongly.
@@ -145,10 +146,24 @@ _COMPUTE = (
     *append_only("job_audit"),
 )
 
+_VOTE_ENCODINGS = (
+    # 2048 is consensus's MAX_VOTE_SIZE of the time; rows of schema 1 keep NULL.
+    """ALTER TABLE withdrawal_votes ADD COLUMN encoded BLOB
+        CHECK (encoded IS NULL OR length(encoded) BETWEEN 1 AND 2048)""",
+    """CREATE TRIGGER withdrawal_votes_encoded BEFORE INSERT ON withdrawal_votes
+        WHEN NEW.encoded IS NULL
+        BEGIN SELECT RAISE(ABORT, 'a withdrawal vote needs its encoded signed vote'); END""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
         "merkle tree, nullifier set, chain and finality records, compute store",
         (*_MERKLE, *_NULLIFIERS, *_CHAIN, *_COMPUTE),
+    ),
+    Migration(
+        2,
+        "withdrawal votes keep the encoded signed vote, so they can be re-verified",
+        _VOTE_ENCODINGS,
     ),
 )

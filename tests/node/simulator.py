@@ -170,6 +170,17 @@ class Cluster:
             self.run_until(self.now + STEP)
         return self.settled()
 
+    def fail_over(self, limit: float) -> float | None:
+        """Kill the settled primary; seconds until the others settle on a new one (None: no
+        primary to kill, or none within ``limit`` seconds)."""
+        first = self.settled()
+        if first is None:
+            return None
+        killed_at = self.now
+        self.kill(first)
+        second = self.run_until_settled(limit=killed_at + limit)
+        return None if second is None else self.now - killed_at
+
     # -- internals --------------------------------------------------------------------------
 
     def _deliver(self) -> None:

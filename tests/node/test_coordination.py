@@ -139,13 +139,48 @@ def test_denied_and_foreign_votes_do_not_count() -> None:
     )
 
 
-def test_a_split_election_times_out_into_the_next_term() -> None:
+def test_an_inconclusive_election_retries_after_a_beat_and_a_fresh_jitter() -> None:
+    draws = iter([0.0, 0.5, 0.25, 0.0])
+    node = Coordinator(CAROL, MEMBERS, SETTINGS, now=0.0, jitter=lambda: next(draws))
+    node.tick(FAILOVER)
+    retry = FAILOVER + BEAT + 0.5 * JITTER
+    assert node.tick(retry - 0.01) == []
+    events = node.tick(retry)
+    assert events[0] == Persist(PersistentState(2, CAROL.node_id_hex))
+    assert (node.role, node.term) == (Role.CANDIDATE, 2)
+    assert node.tick(retry + BEAT + 0.25 * JITTER - 0.01) == []
+    assert node.tick(retry + BEAT + 0.25 * JITTER)[0] == Persist(
+        PersistentState(3, CAROL.node_id_hex)
+    )
+
+
+def test_a_candidate_told_of_a_higher_term_keeps_its_retry_deadline() -> None:
+    held = Snapshot.of(Position(2, 5), b"committed jobs")
+    node = member(snapshot=held, persisted=PersistentState(2, None))
+    node.tick(FAILOVER)
+    denied = node.receive(ask(4, ALICE, Position(2, 4)), FAILOVER + 0.1)
+    assert (node.role, node.term, node.voted_for) == (Role.PASSIVE, 4, None)
+    assert sent(denied)[0][1] == VoteReply(4, CAROL.node_id_hex, ALICE.node_id_hex, False)
+    assert node.tick(FAILOVER + BEAT - 0.01) == []
+    assert node.tick(FAILOVER + BEAT)[1] == RoleChanged(Role.CANDIDATE, 5, None)
+
+
+def test_a_candidate_that_finds_the_primary_waits_a_full_failover() -> None:
     node = member()
     node.tick(FAILOVER)
-    events = node.tick(2 * FAILOVER)
-    assert events[0] == Persist(PersistentState(2, CAROL.node_id_hex))
-    assert node.role is Role.CANDIDATE
-    assert node.term == 2
+    push = Snapshot.of(Position(1, 1), b"").push(1, ALICE.node_id_hex)
+    node.receive(seal(ALICE, push), FAILOVER + 0.5)
+    assert node.primary == ALICE.node_id_hex
+    assert node.tick(2 * FAILOVER + 0.5 - 0.01) == []
+    assert node.tick(2 * FAILOVER + 0.5)[1] == RoleChanged(Role.CANDIDATE, 2, None)
+
+
+def test_a_deposed_primary_waits_a_full_failover_before_standing() -> None:
+    node = member()
+    make_primary(node)
+    node.receive(seal(BOB, VoteReply(5, BOB.node_id_hex, ALICE.node_id_hex, False)), 5.0)
+    assert node.tick(5.0 + FAILOVER - 0.01) == []
+    assert node.tick(5.0 + FAILOVER)[1] == RoleChanged(Role.CANDIDATE, 6, None)
 
 
 def test_a_lone_member_is_primary_at_once_and_commits_its_own_writes() -> None:
@@ -339,6 +374,19 @@ def test_a_killed_primary_is_replaced_within_the_failover_bound(size: int, seed:
     assert second != first
     assert cluster.now - killed_at < 10.0  # the issue's failover target
     assert_safe(cluster)
+
+
+@pytest.mark.parametrize("size", [3, 5])
+def test_failover_stays_short_when_messages_are_lost(size: int) -> None:
+    """A lost vote costs a retry (a beat plus jitter), not another full failover wait."""
+    bound = BEAT + FAILOVER + JITTER + 4 * (BEAT + JITTER)
+    for seed in range(40):
+        cluster = Cluster(size, seed, Faults(drop=0.1, max_delay=0.2))
+        assert cluster.run_until_settled(limit=30.0) is not None
+        took = cluster.fail_over(limit=30.0)
+        assert took is not None
+        assert took < bound, (seed, took)
+        assert_safe(cluster)
 
 
 def test_a_partitioned_primary_steps_down_once_it_hears_the_higher_term() -> None:

@@ -16,6 +16,8 @@ import random
 import sys
 from collections.abc import Callable
 
+from paraloom.consensus.votes import Decision, sign_vote
+from paraloom.crypto.identity import NodeIdentity
 from paraloom.storage.chain import (
     ChainStore,
     SignedVote,
@@ -28,7 +30,7 @@ from paraloom.storage.merkle_store import MerkleStore
 
 TREE_DEPTH = 16
 COHORT = tuple(bytes([number]) * 32 for number in range(1, 4))
-VALIDATORS = tuple(bytes([number]) * 32 for number in range(10, 20))
+VALIDATORS = tuple(NodeIdentity.from_seed(bytes([number]) * 32) for number in range(10, 17))
 
 
 class Writer:
@@ -86,8 +88,11 @@ class Writer:
 def random_decision() -> WithdrawalDecision:
     outcome = random.choice(["approved", "approved", "rejected", "timeout"])
     kind = {"approved": "approve", "rejected": "reject"}.get(outcome, "abstain")
-    votes = tuple(SignedVote(v, kind, os.urandom(64), 1) for v in VALIDATORS[:7])
     request = WithdrawalRequest(os.urandom(32), os.urandom(32), 1_000, os.urandom(32), 99)
+    votes = tuple(
+        SignedVote.of(sign_vote(validator, request.request_id, Decision(kind), voted_at=1))
+        for validator in VALIDATORS
+    )
     return WithdrawalDecision(request, outcome, votes, decided_at=2)
 
 

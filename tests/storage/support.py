@@ -10,6 +10,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from paraloom.consensus.votes import Decision, sign_vote
+from paraloom.crypto.identity import NodeIdentity
 from paraloom.storage.chain import SignedVote, WithdrawalDecision, WithdrawalRequest
 from paraloom.storage.database import Database, open_database
 
@@ -31,8 +33,18 @@ def label(name: str, number: int = 0) -> bytes:
     return f"{name}-{number}".encode().ljust(32, b"\0")
 
 
-def vote(validator: int, kind: str = "approve", at: int = 1_000) -> SignedVote:
-    return SignedVote(label("validator", validator), kind, bytes([validator]) * 64, at)
+VALIDATORS = tuple(NodeIdentity.from_seed(label("validator", number)) for number in range(10))
+#: Each validator's public key by its node id, as consensus's validator set would give it.
+KEYS = {identity.node_id: identity.public_key for identity in VALIDATORS}
+
+
+def vote(
+    validator: int, kind: str = "approve", at: int = 1_000, *, request_number: int = 0
+) -> SignedVote:
+    """Validator ``validator``'s really signed vote on request ``request_number``."""
+    identity = VALIDATORS[validator]
+    signed = sign_vote(identity, label("request", request_number), Decision(kind), voted_at=at)
+    return SignedVote.of(signed)
 
 
 def request(number: int, nullifier: bytes | None = None) -> WithdrawalRequest:
@@ -49,5 +61,5 @@ def decision(
     number: int, outcome: str = "approved", nullifier: bytes | None = None, voters: int = 7
 ) -> WithdrawalDecision:
     kind = {"approved": "approve", "rejected": "reject"}.get(outcome, "abstain")
-    votes = tuple(vote(validator, kind) for validator in range(voters))
+    votes = tuple(vote(validator, kind, request_number=number) for validator in range(voters))
     return WithdrawalDecision(request(number, nullifier), outcome, votes, decided_at=2_000)

@@ -11,10 +11,17 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from paraloom.errors import StorageError
+from paraloom.consensus.votes import (
+    MAX_REASON_LENGTH,
+    MAX_ROUND,
+    Decision,
+    sign_vote,
+    verify_vote,
+)
+from paraloom.crypto.identity import NodeIdentity
+from paraloom.errors import StorageError, VoteError
 from paraloom.storage.chain import (
     OUTCOMES,
-    VOTES,
     ChainStore,
     FinalityMark,
     SignedVote,
@@ -23,30 +30,42 @@ from paraloom.storage.chain import (
 )
 from paraloom.storage.database import Database, open_database
 from paraloom.storage.nullifiers import NullifierSet
+from paraloom.storage.schema import MIGRATIONS
 
-from .support import decision, ids, label, scratch_database, vote
+from .support import KEYS, VALIDATORS, decision, ids, label, scratch_database, vote
 
-signed_votes = st.builds(
-    SignedVote,
-    validator_id=ids,
-    vote=st.sampled_from(VOTES),
-    signature=st.binary(min_size=64, max_size=64),
-    voted_at=st.integers(0, 2**63 - 1),
+requests = st.builds(
+    WithdrawalRequest,
+    request_id=ids,
+    nullifier=ids,
+    amount=st.integers(1, 2**63 - 1),
+    recipient=ids,
+    expiration_slot=st.integers(0, 2**63 - 1),
 )
-decisions = st.builds(
-    WithdrawalDecision,
-    request=st.builds(
-        WithdrawalRequest,
-        request_id=ids,
-        nullifier=ids,
-        amount=st.integers(1, 2**63 - 1),
-        recipient=ids,
-        expiration_slot=st.integers(0, 2**63 - 1),
-    ),
-    outcome=st.sampled_from(OUTCOMES),
-    votes=st.lists(signed_votes, max_size=10, unique_by=lambda vote: vote.validator_id).map(tuple),
-    decided_at=st.integers(0, 2**63 - 1),
-)
+
+
+def signed_vote(identity: NodeIdentity, request_id: bytes) -> st.SearchStrategy[SignedVote]:
+    """Any vote ``identity`` can sign on ``request_id``, as the store records it."""
+    return st.builds(
+        sign_vote,
+        st.just(identity),
+        st.just(request_id),
+        st.sampled_from(Decision),
+        reason=st.text(max_size=MAX_REASON_LENGTH),
+        round=st.integers(1, MAX_ROUND),
+        voted_at=st.integers(0, 2**63 - 1),
+    ).map(SignedVote.of)
+
+
+@st.composite
+def decisions(draw: st.DrawFn) -> WithdrawalDecision:
+    request = draw(requests)
+    voters = draw(
+        st.lists(st.sampled_from(VALIDATORS), max_size=10, unique_by=lambda voter: voter.node_id)
+    )
+    votes = tuple(draw(signed_vote(voter, request.request_id)) for voter in voters)
+    outcome = draw(st.sampled_from(OUTCOMES))
+    return WithdrawalDecision(request, outcome, votes, draw(st.integers(0, 2**63 - 1)))
 
 
 def in_validator_order(recorded: WithdrawalDecision) -> WithdrawalDecision:
@@ -54,7 +73,7 @@ def in_validator_order(recorded: WithdrawalDecision) -> WithdrawalDecision:
 
 
 @settings(max_examples=30)
-@given(st.lists(decisions, max_size=4, unique_by=lambda d: d.request.request_id))
+@given(st.lists(decisions(), max_size=4, unique_by=lambda d: d.request.request_id))
 def test_decisions_read_back_as_recorded_and_approvals_spend_their_nullifier(
     recorded: list[WithdrawalDecision],
 ) -> None:
@@ -66,7 +85,10 @@ def test_decisions_read_back_as_recorded_and_approvals_spend_their_nullifier(
         with open_database(path) as reopened:
             chain, spent = ChainStore(reopened), NullifierSet(reopened)
             for item in recorded:
-                assert chain.decision(item.request.request_id) == in_validator_order(item)
+                stored = chain.decision(item.request.request_id)
+                assert stored == in_validator_order(item)
+                for signed in stored.votes:
+                    verify_vote(signed.decoded(), KEYS[signed.validator_id])
             assert spent.count() == len(approved)
             assert all(spent.spent(d.request.nullifier) for d in approved)
 
@@ -122,7 +144,15 @@ def test_a_request_is_decided_once(database: Database) -> None:
         ({"outcome": "maybe"}, "a withdrawal outcome 'maybe' is not one of"),
         ({"decided_at": -1}, "a decision time -1 is not in"),
         ({"votes": (vote(1), vote(1, "reject"))}, "a validator votes more than once"),
-        ({"votes": (vote(1, "yes"),)}, "a vote 'yes' is not one of approve, reject, abstain"),
+        ({"votes": (replace(vote(1), vote="yes"),)}, "a vote 'yes' is not one of approve, reject"),
+        ({"votes": (replace(vote(1), encoded=None),)}, "lacks its encoded signed vote"),
+        ({"votes": (replace(vote(1), encoded="text"),)}, "the encoded vote by .* must be bytes"),
+        ({"votes": (replace(vote(1), encoded=b"\x81"),)}, "the encoded vote by .* is malformed"),
+        ({"votes": (replace(vote(1), vote="reject"),)}, "does not match its encoded vote"),
+        ({"votes": (replace(vote(1), voted_at=7),)}, "does not match its encoded vote"),
+        ({"votes": (replace(vote(1), signature=bytes(64)),)}, "does not match its encoded"),
+        ({"votes": (replace(vote(1), encoded=vote(2).encoded),)}, "does not match its encoded"),
+        ({"votes": (vote(1, request_number=5),)}, "is for request 726571756573742d35"),
         ({"votes": (replace(vote(1), signature=b"s"),)}, "a vote signature must be 64 bytes"),
         ({"votes": (replace(vote(1), validator_id=b"v"),)}, "a validator id must be 32 bytes"),
         ({"votes": (replace(vote(1), voted_at=True),)}, "a vote time must be an integer"),
@@ -164,6 +194,81 @@ def test_an_approval_without_its_nullifier_is_impossible_even_in_raw_sql(
         database.execute("INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*row, row[1]))
     with pytest.raises(StorageError, match="CHECK constraint"):
         database.execute("INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", row)
+
+
+def test_stored_votes_reverify_after_a_reopen_round_and_reason_included(tmp_path: Path) -> None:
+    request = decision(1).request
+    signed = [
+        sign_vote(identity, request.request_id, Decision.REJECT, reason="root moved", round=2)
+        for identity in VALIDATORS[:3]
+    ]
+    recorded = WithdrawalDecision(request, "rejected", tuple(map(SignedVote.of, signed)), 5)
+    with open_database(tmp_path / "node.sqlite3") as database:
+        ChainStore(database).record_decision(recorded)
+    with open_database(tmp_path / "node.sqlite3") as database:
+        stored = ChainStore(database).decision(request.request_id)
+    assert stored is not None
+    assert {vote.decoded() for vote in stored.votes} == set(signed)
+    for vote_ in stored.votes:
+        key = KEYS[vote_.validator_id]
+        verify_vote(vote_.decoded(), key, request_id=request.request_id, round=2)
+        with pytest.raises(VoteError, match="is for round 2, not 1"):
+            verify_vote(vote_.decoded(), key, request_id=request.request_id, round=1)
+
+
+def test_a_vote_without_its_encoding_is_refused_even_in_raw_sql(database: Database) -> None:
+    ChainStore(database).record_decision(decision(1, "rejected"))
+    row = (label("request", 1), label("other validator"), "reject", bytes(64), 0)
+    with pytest.raises(StorageError, match="needs its encoded signed vote"):
+        database.execute("INSERT INTO withdrawal_votes VALUES (?, ?, ?, ?, ?, NULL)", row)
+    with pytest.raises(StorageError, match="CHECK constraint"):
+        database.execute("INSERT INTO withdrawal_votes VALUES (?, ?, ?, ?, ?, X'')", row)
+
+
+def legacy_decision(path: Path) -> None:
+    """A schema-1 database holding a decision recorded the schema-1 way (no encoded votes)."""
+    with open_database(path, migrations=MIGRATIONS[:1]) as database:
+        database.execute(
+            "INSERT INTO withdrawals VALUES (?, ?, 1, ?, 0, 'rejected', 3, NULL)",
+            (label("request", 1), label("nullifier", 1), label("recipient")),
+        )
+        database.execute(
+            "INSERT INTO withdrawal_votes VALUES (?, ?, 'reject', ?, 4)",
+            (label("request", 1), label("validator", 1), bytes(64)),
+        )
+
+
+def test_an_upgrade_keeps_schema_1_votes_which_cannot_be_reverified(tmp_path: Path) -> None:
+    path = tmp_path / "node.sqlite3"
+    legacy_decision(path)
+    with open_database(path) as database:
+        assert database.schema_version == len(MIGRATIONS) == 2
+        chain = ChainStore(database)
+        old = chain.decision(label("request", 1))
+        assert old is not None
+        assert old.votes == (SignedVote(label("validator", 1), "reject", bytes(64), 4),)
+        with pytest.raises(StorageError, match=r"before schema 2 .* cannot be re-verified"):
+            old.votes[0].decoded()
+        chain.record_decision(decision(2))
+        new = chain.decision(label("request", 2))
+        assert new is not None
+        assert all(vote_.decoded().request_id == label("request", 2) for vote_ in new.votes)
+
+
+def test_a_failing_vote_migration_leaves_schema_1_whole(tmp_path: Path) -> None:
+    """A schema-1 vote row that breaks the new column's CHECK cannot exist, so make the
+    migration itself fail: its ALTER and trigger are rolled back together."""
+    path = tmp_path / "node.sqlite3"
+    legacy_decision(path)
+    clash = "CREATE TRIGGER withdrawal_votes_encoded AFTER INSERT ON finality BEGIN SELECT 1; END"
+    with open_database(path, migrations=MIGRATIONS[:1]) as database:
+        database.execute(clash)
+    with pytest.raises(StorageError, match="already exists"):
+        open_database(path)
+    with open_database(path, migrations=MIGRATIONS[:1]) as database:
+        assert database.schema_version == 1
+        columns = [row[1] for row in database.rows("PRAGMA table_info(withdrawal_votes)")]
+        assert "encoded" not in columns
 
 
 # -- finality -----------------------------------------------------------------------------

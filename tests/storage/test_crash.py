@@ -3,8 +3,8 @@
 After every kill the database is reopened and checked: SQLite's integrity and foreign-key
 checks pass, the Merkle tree rebuilds to its last recorded root, every job's audit log runs
 without a gap from its submission to its current state, every approved withdrawal has its
-nullifier spent and no nullifier is spent without one, and everything the child
-acknowledged before it died is there.
+nullifier spent and no nullifier is spent without one, every recorded vote re-verifies, and
+everything the child acknowledged before it died is there.
 
 A kill loses what the operating system has not yet been told, not what is in its page cache,
 so this checks atomicity and recovery, not the fsync of ``synchronous = FULL`` (that needs a
@@ -22,13 +22,16 @@ from pathlib import Path
 
 import pytest
 
+from paraloom.consensus.votes import verify_vote
 from paraloom.storage.chain import ChainStore
 from paraloom.storage.compute_store import JOB_STATES, ComputeStore
 from paraloom.storage.database import Database, open_database
 from paraloom.storage.merkle_store import MerkleStore
 from paraloom.storage.nullifiers import NullifierSet
 
-from .crash_writer import COHORT, TREE_DEPTH
+from .crash_writer import COHORT, TREE_DEPTH, VALIDATORS
+
+KEYS = {validator.node_id: validator.public_key for validator in VALIDATORS}
 
 WRITER = Path(__file__).with_name("crash_writer.py")
 
@@ -78,6 +81,8 @@ def check_withdrawals(database: Database, acked: dict[bytes, str]) -> None:
         decision = chain.decision(request_id)
         assert decision is not None
         assert len(decision.votes) == 7
+        for vote in decision.votes:
+            verify_vote(vote.decoded(), KEYS[vote.validator_id], request_id=request_id)
         if decision.outcome == "approved":
             approved += 1
             assert nullifiers.spent(decision.request.nullifier)
