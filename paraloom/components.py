@@ -23,9 +23,9 @@ from paraloom.zk.keys import Proof, VerificationKey
 if TYPE_CHECKING:
     from paraloom.ceremony.bases import ChainBase
     from paraloom.ceremony.contribute import ContributionResult
-    from paraloom.progress import Progress
     from paraloom.ceremony.verify import VerificationReport
     from paraloom.formats.files import Target
+    from paraloom.progress import Progress
 
 COMPONENT_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -134,6 +134,29 @@ class CeremonyScheme(Protocol):
     ) -> VerificationReport: ...
 
 
+@runtime_checkable
+class Circuit(Protocol):
+    """A circuit whose keys came out of a ceremony: what validators verify and users prove.
+
+    ``public_inputs`` names the public signals in the order proofs carry them; ``prove`` refuses
+    inputs that do not satisfy the circuit, naming the failed constraint.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def public_inputs(self) -> tuple[str, ...]: ...
+
+    def verification_key(self) -> VerificationKey: ...
+
+    def prove(
+        self, backend: AnyCurveBackend, inputs: Mapping[str, int]
+    ) -> tuple[Proof, tuple[int, ...]]: ...
+
+    def verify(self, backend: AnyCurveBackend, public: Sequence[int], proof: Proof) -> bool: ...
+
+
 class MessageHandler(Protocol):
     """What a transport delivers inbound traffic to (the node's dispatcher)."""
 
@@ -213,8 +236,8 @@ class HashFunctionSpec(ComponentSpec[HashFunction]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CircuitSpec(ComponentSpec[Any]):
-    """A circuit: built with the R1CS builder or imported from circom artefacts."""
+class CircuitSpec(ComponentSpec[Circuit]):
+    """A circuit with its ceremony keys: built with the R1CS builder or imported from circom."""
 
     KIND: ClassVar[str] = "circuit"
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from paraloom.components import CeremonyScheme, Executor, HashFunction, ProofCodec, Transport
+from paraloom.components import (
+    CeremonyScheme,
+    Circuit,
+    Executor,
+    HashFunction,
+    ProofCodec,
+    Transport,
+)
 from paraloom.config import Selection
 from paraloom.crypto.identity import NodeIdentity
 from paraloom.manager import ParaloomPluginManager
@@ -21,6 +28,7 @@ CONTRACTS = {
     "codec": ProofCodec,
     "ceremony": CeremonyScheme,
     "executor": Executor,
+    "circuit": Circuit,
 }
 
 

@@ -61,8 +61,8 @@ def test_an_unknown_name_lists_what_is_available(registry: Registry) -> None:
     assert "available: blake2b, poseidon, sha256" in message
 
 
-def test_a_kind_with_nothing_installed_says_so(registry: Registry) -> None:
-    with pytest.raises(ComponentNotFoundError, match="available: none installed"):
+def test_a_missing_name_lists_what_is_installed(registry: Registry) -> None:
+    with pytest.raises(ComponentNotFoundError, match="available: withdraw"):
         registry.resolve(Selection("circuit", "deposit"), "plugins.circuits")
 
 
@@ -126,9 +126,11 @@ def test_bad_options_name_the_option_path(
 def test_check_reports_every_selection(registry: Registry, register_plugin: Register) -> None:
     register_plugin(Executors("toy"), "toys")
     reports = {report.path: report for report in registry.check(Config())}
-    assert reports["plugins.executor"].problem is not None  # default "wasmtime" not here yet
+    assert reports["plugins.executor"].problem is None
     assert not reports["plugins.executor"].explicit
-    assert len([path for path in reports if path.startswith("plugins.circuits[")]) == 3
+    circuits = [reports[path] for path in reports if path.startswith("plugins.circuits[")]
+    # the seeds' defaults name transfer and ownership, which a later issue builds
+    assert [report.problem is None for report in circuits] == [False, True, False]
 
 
 def test_unknown_kind_is_refused(registry: Registry) -> None:

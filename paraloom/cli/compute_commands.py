@@ -1,4 +1,6 @@
-"""`paraloom compute ...`: WASM jobs. `run` executes one job locally with the configured executor.
+"""`paraloom compute ...`: WASM jobs. `run` executes one job locally with the configured executor;
+`submit`, `status` and `result` hand jobs to the network through a node's client API
+(``--node URL``, by default the node of this config at ``node.api_listen``).
 
 Limits default to the options of the config's executor selection (``[plugins] executor``) and
 flags override them, written with units as in TOML (``--memory 64MiB``, ``--timeout 30s``). An
@@ -9,7 +11,7 @@ for bad flags and unreadable or unwritable files.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +21,14 @@ from paraloom.cli.output import print_json
 from paraloom.cli.proof_convert import write_output
 from paraloom.cli.session import session_of
 from paraloom.compute.execution import (
+    ExecutionLimits,
     ExecutionResult,
     executor_options,
     limits_from_options,
 )
+from paraloom.compute.messages import MAX_COHORT_SIZE
 from paraloom.errors import ParaloomError
+from paraloom.node.client import JobRequest, NodeClient, decrypt_result
 from paraloom.options import OptionValueError
 
 _INPUT_FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
@@ -82,9 +87,7 @@ def run_command(
     """
     session = session_of(context)
     resolved = session.registry.resolve(session.config.plugins.executor, "plugins.executor")
-    flags = {"fuel": fuel, "memory_limit": memory, "timeout": timeout}
-    given = {key: value for key, value in flags.items() if value is not None}
-    limits = limits_from_options({**resolved.options, **given})
+    limits = _limits(resolved.options, fuel=fuel, memory=memory, timeout=timeout)
     wasm, job_input = _read(wasm_path), _read(input_path)
     executor = resolved.build()
     try:
@@ -95,6 +98,15 @@ def run_command(
     if output_path is not None:
         write_output(output_path, result.output)
     _report(result, output_path, as_json)
+
+
+def _limits(
+    options: Mapping[str, Any], *, fuel: int | None, memory: int | None, timeout: float | None
+) -> ExecutionLimits:
+    """The executor's limits from its options, overridden by the flags given."""
+    flags = {"fuel": fuel, "memory_limit": memory, "timeout": timeout}
+    given = {key: value for key, value in flags.items() if value is not None}
+    return limits_from_options({**options, **given})
 
 
 def _read(path: Path) -> bytes:
@@ -120,3 +132,137 @@ def _report(result: ExecutionResult, output_path: Path | None, as_json: bool) ->
     click.echo(f"time    {figures['elapsed_ms']:.3f} ms")
     where = f" -> {output_path}" if output_path is not None else ""
     click.echo(f"output  {len(result.output):,} bytes{where}")
+
+
+# -- jobs on the network --------------------------------------------------------------------
+
+
+def _node_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--node",
+        "node_url",
+        metavar="URL",
+        help="The node's client API (default: http://<node.api_listen>).",
+    )(function)
+
+
+def _client(context: click.Context, node_url: str | None) -> NodeClient:
+    if node_url is None:
+        host, port = session_of(context).config.node.api_listen
+        node_url = f"http://{host}:{port}"
+    return NodeClient(node_url)
+
+
+def _keys_dir(context: click.Context) -> Path:
+    """Where the job keys of private jobs submitted from here are kept."""
+    return Path(session_of(context).config.node.data_dir).expanduser() / "requests"
+
+
+def _job_argument(job: str | None, job_id: str | None) -> str:
+    if (job is None) == (job_id is None):
+        raise click.UsageError("give the job id once: as JOB or as --job-id")
+    return job if job is not None else str(job_id)
+
+
+@compute_group.command("submit")
+@click.option("--wasm", "wasm_path", required=True, type=_INPUT_FILE, help="Guest module.")
+@click.option("--input", "input_path", required=True, type=_INPUT_FILE, help="Job input bytes.")
+@click.option("--private", is_flag=True, help="Seal the input to the cohort (and the output).")
+@click.option(
+    "--replication",
+    type=click.IntRange(1, MAX_COHORT_SIZE),
+    help="Validators that run the job (default: compute.replication).",
+)
+@click.option("--fuel", callback=_limit_flag("fuel"), help="Instruction budget, e.g. 1000000.")
+@click.option("--memory", callback=_limit_flag("memory_limit"), help="Memory limit, e.g. 64MiB.")
+@click.option("--timeout", callback=_limit_flag("timeout"), help="Wall-clock limit, e.g. 30s.")
+@_node_option
+@click.pass_context
+def submit_command(
+    context: click.Context,
+    *,
+    wasm_path: Path,
+    input_path: Path,
+    private: bool,
+    replication: int | None,
+    fuel: int | None,
+    memory: int | None,
+    timeout: float | None,
+    node_url: str | None,
+) -> None:
+    """Submit a job to the network; the job id is the last word printed.
+
+    \b
+    paraloom compute submit --wasm guest.wasm --input in.bin --replication 3
+    paraloom compute submit --wasm guest.wasm --input in.bin --private
+    """
+    session = session_of(context)
+    resolved = session.registry.resolve(session.config.plugins.executor, "plugins.executor")
+    request = JobRequest(
+        wasm=_read(wasm_path),
+        data=_read(input_path),
+        limits=_limits(resolved.options, fuel=fuel, memory=memory, timeout=timeout),
+        replication=replication or session.config.compute.replication,
+        private=private,
+    )
+    job_id = _client(context, node_url).submit(request, _keys_dir(context))
+    click.echo(f"submitted job {job_id}")
+
+
+@compute_group.command("status")
+@click.argument("job", required=False)
+@click.option("--job-id", help="The job id (instead of JOB).")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@_node_option
+@click.pass_context
+def status_command(
+    context: click.Context,
+    *,
+    job: str | None,
+    job_id: str | None,
+    as_json: bool,
+    node_url: str | None,
+) -> None:
+    """Show a job's state, its cohort and its history."""
+    status = _client(context, node_url).status(_job_argument(job, job_id))
+    if as_json:
+        print_json(status)
+        return
+    click.echo(f"job      {status['job_id']}")
+    click.echo(f"state    {status['state']}")
+    click.echo(f"attempts {status['attempts']}")
+    for entry in status["history"]:
+        click.echo(f"  -> {entry['to']}: {entry['reason']}")
+
+
+@compute_group.command("result")
+@click.argument("job", required=False)
+@click.option("--job-id", help="The job id (instead of JOB).")
+@click.option(
+    "--output",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the output bytes here instead of describing them.",
+)
+@click.option("--decrypt", is_flag=True, help="Open a private job's output with its saved key.")
+@_node_option
+@click.pass_context
+def result_command(
+    context: click.Context,
+    *,
+    job: str | None,
+    job_id: str | None,
+    output_path: Path | None,
+    decrypt: bool,
+    node_url: str | None,
+) -> None:
+    """Fetch the output the cohort agreed on (sealed for private jobs unless --decrypt)."""
+    job_text = _job_argument(job, job_id)
+    output = _client(context, node_url).result(job_text)
+    if decrypt:
+        output = decrypt_result(_keys_dir(context), job_text, output)
+    if output_path is not None:
+        write_output(output_path, output)
+    click.echo(f"sha256  {hashlib.sha256(output).hexdigest()}")
+    where = f" -> {output_path}" if output_path is not None else ""
+    click.echo(f"output  {len(output):,} bytes{where}")

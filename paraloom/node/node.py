@@ -1,0 +1,348 @@
+"""The node process: one identity, one database, one transport, and the roles it takes.
+
+:class:`Node` assembles what the config selects and runs it on asyncio. Inbound requests go
+through a :class:`~paraloom.node.protocol.Dispatcher` keyed by message type, so other roles
+(withdrawal consensus, coordinator HA) plug in with :meth:`Node.dispatcher` registrations.
+Roles:
+
+- validator (every node unless told otherwise): registers with the coordinator, heartbeats,
+  runs dispatched jobs in a worker thread (:mod:`paraloom.node.validator_role`);
+- coordinator (the node whose :class:`NodeRoles` say so; the HA role will make this an
+  election): the validator pool, cohorts and job state machines
+  (:mod:`paraloom.node.compute_coordinator`), with a clock task for deadlines and stale
+  validators.
+
+The node serves the client API on ``node.api_listen`` (loopback only) and, when
+``health.enabled``, ``/health``, ``/ready`` and ``/metrics`` on ``health.listen`` if that
+address is free (on a localnet, the first node gets it and the others go without).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from paraloom.components import Executor, Transport
+from paraloom.compute.jobs import Finished
+from paraloom.compute.messages import JobDispatch, JobOutcome
+from paraloom.config import Config
+from paraloom.crypto.identity import NodeIdentity
+from paraloom.errors import DistributionError, NodeApiError, ParaloomError, TransportError
+from paraloom.network.wire import TrafficCounters, WireMessage
+from paraloom.node.api import ClientApi, require_loopback
+from paraloom.node.compute_coordinator import ComputeCoordinator
+from paraloom.node.health import NodeMetrics, NodeReadings
+from paraloom.node.http import HttpServer
+from paraloom.node.protocol import (
+    Accepted,
+    ApiCall,
+    ApiReply,
+    Dispatcher,
+    Register,
+    Reply,
+    ValidatorHeartbeat,
+)
+from paraloom.node.validator_role import ValidatorOptions, ValidatorRole
+from paraloom.storage.database import Database, database_path, open_database
+from paraloom.storage.nullifiers import NullifierSet
+
+LOGGER = logging.getLogger("paraloom.node")
+
+#: Room for the JSON around a base64 job spec in an API request body.
+JSON_OVERHEAD = 4096
+#: Longest wait between two runs of the coordinator's clock, in seconds.
+MAX_TICK = 0.5
+
+
+@dataclass(frozen=True)
+class NodeRoles:
+    """Which roles the node takes; ``coordinator_id`` names the coordinator when known, else
+    a validator offers its registration to each peer until one takes it."""
+
+    coordinator: bool = False
+    validator: bool = True
+    coordinator_id: str | None = None
+
+
+class Node:
+    """One running node (module docstring); ``start`` it, then ``stop`` it."""
+
+    def __init__(
+        self,
+        config: Config,
+        identity: NodeIdentity,
+        transport: Transport,
+        executor: Executor | None,
+        *,
+        roles: NodeRoles = NodeRoles(),
+        validator_options: ValidatorOptions | None = None,
+        hooks: Any = None,
+    ) -> None:
+        self._validating = _validator_parts(roles, executor, validator_options)
+        self.config = config
+        self.identity = identity
+        self.transport = transport
+        self.executor = executor
+        self.roles = roles
+        self.hooks = hooks
+        self.dispatcher = Dispatcher(config.network.max_frame_size)
+        self.database: Database | None = None
+        self.coordinator: ComputeCoordinator | None = None
+        self.validator: ValidatorRole | None = None
+        self.metrics = NodeMetrics(self._readings, self.ready)
+        self._api_server: HttpServer | None = None
+        self._health_server: HttpServer | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._api = ClientApi(
+            coordinator=lambda: self.coordinator,
+            forward=self._forward,
+            status=self._status,
+            max_message_size=config.network.max_frame_size,
+        )
+
+    @property
+    def node_id(self) -> str:
+        return self.identity.node_id_hex
+
+    @property
+    def api_address(self) -> tuple[str, int] | None:
+        return self._api_server.address if self._api_server is not None else None
+
+    @property
+    def health_address(self) -> tuple[str, int] | None:
+        return self._health_server.address if self._health_server is not None else None
+
+    def ready(self) -> bool:
+        """Able to do its work: a coordinator once started, a validator once registered."""
+        if self.database is None:
+            return False
+        return self.validator is None or self.validator.registered
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the database, start the roles, the transport and the HTTP endpoints."""
+        data_dir = Path(self.config.node.data_dir).expanduser()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.database = open_database(database_path(data_dir))
+        try:
+            self._start_roles(self.database)
+            await self.transport.start(self.node_id, self.dispatcher)
+            await self._serve_api()
+            await self._serve_health()
+        except BaseException:
+            await self.stop()
+            raise
+        self._spawn_tasks()
+        if self.hooks is not None:
+            self.hooks.paraloom_node_started(node_id=self.node_id, config=self.config)
+        LOGGER.info("node %s started", self.node_id)
+
+    async def stop(self) -> None:
+        """Stop taking work, then close everything in the reverse order of ``start``; every
+        write was committed when it was acknowledged, so nothing is left to flush."""
+        if self.hooks is not None and self.database is not None:
+            self.hooks.paraloom_node_stopping(node_id=self.node_id)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        for server in (self._health_server, self._api_server):
+            if server is not None:
+                await server.close()
+        self._health_server = self._api_server = None
+        if self.validator is not None:
+            await self.validator.close()
+        await self.transport.close()
+        if self.database is not None:
+            self.database.close()
+            self.database = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Start, serve until ``stop`` is set, then stop."""
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
+
+    # -- messaging ------------------------------------------------------------------------
+
+    async def request(self, peer: str, message: WireMessage) -> Reply:
+        """Send ``message`` to ``peer`` and return its reply; a message to this node itself
+        is handled here (a coordinator that also validates dispatches to itself)."""
+        if peer == self.node_id:
+            return await self.dispatcher.handle(peer, message)
+        payload = self.dispatcher.encode(message)
+        reply = await self.transport.request(peer, payload, self.config.network.request_timeout)
+        return self.dispatcher.decode_reply(reply)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _start_roles(self, database: Database) -> None:
+        if self.roles.coordinator:
+            self._start_coordinator(database)
+        if self._validating is not None:
+            self._start_validator(*self._validating)
+
+    def _start_coordinator(self, database: Database) -> None:
+        coordinator = ComputeCoordinator(
+            self.config.compute,
+            self.config.reputation,
+            database,
+            send=self._send_dispatch,
+            round_trip=self.config.network.request_timeout,
+            max_message_size=self.config.network.max_frame_size,
+            on_finished=self._job_finished,
+        )
+        self.coordinator = coordinator
+
+        async def register(peer: str, message: Register) -> Reply:
+            coordinator.register(peer, message)
+            return Accepted()
+
+        async def heartbeat(peer: str, message: ValidatorHeartbeat) -> Reply:
+            coordinator.heartbeat(peer, message)
+            return Accepted()
+
+        async def outcome(peer: str, message: JobOutcome) -> Reply:
+            await coordinator.outcome(peer, message)
+            return Accepted()
+
+        self.dispatcher.on(Register, register)
+        self.dispatcher.on(ValidatorHeartbeat, heartbeat)
+        self.dispatcher.on(JobOutcome, outcome)
+        self.dispatcher.on(ApiCall, self._api.on_call)
+
+    def _start_validator(self, executor: Executor, options: ValidatorOptions) -> None:
+        self.validator = ValidatorRole(
+            self.identity,
+            executor,
+            self.config.compute,
+            options,
+            send=self.request,
+            candidates=self._coordinator_candidates,
+        )
+        self.dispatcher.on(JobDispatch, self.validator.on_dispatch)
+
+    def _coordinator_candidates(self) -> list[str]:
+        if self.roles.coordinator_id is not None:
+            return [self.roles.coordinator_id]
+        if self.roles.coordinator:
+            return [self.node_id]
+        return sorted(self.transport.peers())
+
+    async def _serve_api(self) -> None:
+        host, port = self.config.node.api_listen
+        max_body = self.config.network.max_frame_size * 4 // 3 + JSON_OVERHEAD  # base64
+        server = HttpServer(self._api.handle, max_body)
+        await server.start(require_loopback(host), port)
+        self._api_server = server
+
+    async def _serve_health(self) -> None:
+        if not self.config.health.enabled:
+            return
+        host, port = self.config.health.listen
+        server = HttpServer(self.metrics.handle, 0)
+        try:
+            await server.start(host, port)
+        except TransportError as error:
+            LOGGER.warning("health endpoints not served: %s", error)
+            return
+        self._health_server = server
+
+    def _spawn_tasks(self) -> None:
+        if self.validator is not None:
+            self._tasks.append(asyncio.create_task(self.validator.keep_registered()))
+        if self.coordinator is not None:
+            self._tasks.append(asyncio.create_task(self._clock(self.coordinator)))
+
+    async def _clock(self, coordinator: ComputeCoordinator) -> None:
+        """Apply deadlines and drop stale validators, often enough for the shortest timer."""
+        interval = min(MAX_TICK, self.config.compute.heartbeat_interval)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await coordinator.tick()
+            except ParaloomError as error:
+                LOGGER.error("coordinator clock: %s", error)
+
+    async def _send_dispatch(self, peer: str, dispatch: JobDispatch) -> bool:
+        try:
+            reply = await self.request(peer, dispatch)
+        except ParaloomError as error:
+            LOGGER.info("dispatch of job %s to %s failed: %s", dispatch.job_id.hex(), peer, error)
+            return False
+        return isinstance(reply, Accepted)
+
+    def _known_coordinator(self) -> str | None:
+        if self.coordinator is not None:
+            return self.node_id
+        known = self.validator.coordinator if self.validator is not None else None
+        return self.roles.coordinator_id or known
+
+    async def _forward(self, call: ApiCall) -> ApiReply:
+        coordinator = self._known_coordinator()
+        if coordinator is None:
+            raise DistributionError("this node knows no coordinator yet; try again shortly")
+        reply = await self.request(coordinator, call)
+        if not isinstance(reply, ApiReply):
+            raise NodeApiError(f"coordinator {coordinator} did not answer the API call: {reply}")
+        return reply
+
+    def _job_finished(self, event: Finished) -> None:
+        LOGGER.info("job %s %s: %s", event.job_id, event.state.value, event.reason)
+        if self.hooks is not None:
+            details = {"reason": event.reason, "verdict": repr(event.verdict)}
+            self.hooks.paraloom_job_completed(
+                job_id=event.job_id, state=event.state.value, details=details
+            )
+
+    def _status(self) -> Mapping[str, Any]:
+        readings = self._readings()
+        coordinator = self.coordinator
+        return {
+            "node_id": self.node_id,
+            "coordinator": coordinator is not None,
+            "validator": self.validator is not None,
+            "known_coordinator": self._known_coordinator(),
+            "ready": self.ready(),
+            "peers": list(self.transport.peers()),
+            "validators": len(coordinator.registry) if coordinator is not None else None,
+            "jobs": dict(readings.jobs_by_state),
+        }
+
+    def _readings(self) -> NodeReadings:
+        database = self.database
+        dropped = dict(_transport_drops(self.transport))
+        dropped["malformed_request"] = self.dispatcher.dropped
+        return NodeReadings(
+            jobs_by_state=self.coordinator.store.count_by_state() if self.coordinator else {},
+            peers=len(self.transport.peers()),
+            coordinator=self.coordinator is not None,
+            dropped=dropped,
+            nullifiers=NullifierSet(database).count() if database is not None else 0,
+        )
+
+
+def _validator_parts(
+    roles: NodeRoles, executor: Executor | None, options: ValidatorOptions | None
+) -> tuple[Executor, ValidatorOptions] | None:
+    """What the validator role runs with; None when the node does not validate."""
+    if not roles.validator:
+        return None
+    if executor is None or options is None:
+        raise NodeApiError("a validator needs an executor and its capacity")
+    return executor, options
+
+
+def _transport_drops(transport: Transport) -> Mapping[str, int]:
+    """The transport's drop counters, for transports that keep them (both built-ins do)."""
+    counters = getattr(transport, "counters", None)
+    if not isinstance(counters, TrafficCounters):
+        return {}
+    return {str(reason): count for reason, count in counters.dropped.items()}
