@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from paraloom.progress import SILENT
 from paraloom.ceremony.streaming import open_zkey, paired_chunks
 from paraloom.errors import CeremonyVerificationError, ParaloomError, SetupError
 from paraloom.formats.files import open_source
@@ -26,13 +25,14 @@ from paraloom.formats.ptau import ALPHA_TAU_G1, BETA_TAU_G1, LAGRANGE_TAU_G1, Pt
 from paraloom.formats.r1cs import read_r1cs
 from paraloom.formats.zkey import ZkeyReader, write_zkey
 from paraloom.formats.zkey_new import new_zkey
+from paraloom.progress import SILENT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from paraloom.progress import Progress
     from paraloom.formats.files import Target
     from paraloom.math.backend import AnyCurveBackend
+    from paraloom.progress import Progress
 
 
 @dataclass(frozen=True)

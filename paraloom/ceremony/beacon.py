@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 from paraloom.ceremony.chacha import ChaChaRng
 from paraloom.ceremony.contribute import apply_contribution, snarkjs_name
 from paraloom.ceremony.info import BEACON
-from paraloom.progress import SILENT
 from paraloom.errors import ParaloomError
 from paraloom.formats.contribution_params import ContributionParams
+from paraloom.progress import SILENT
 
 if TYPE_CHECKING:
     from paraloom.ceremony.contribute import ContributionResult
-    from paraloom.progress import Progress
     from paraloom.formats.files import Target
     from paraloom.math.backend import AnyCurveBackend
+    from paraloom.progress import Progress
 
 #: The exponents snarkjs accepts (phase2-bn254 too): at least 1024 hashes, at most 2^63.
 MIN_ITERATIONS_EXP, MAX_ITERATIONS_EXP = 10, 63

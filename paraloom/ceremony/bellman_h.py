@@ -24,8 +24,8 @@ from paraloom.math.fields import FR_MODULUS, fr_root_of_unity
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from paraloom.progress import Advance
     from paraloom.math.backend import AnyCurveBackend
+    from paraloom.progress import Advance
 
 NAME = "section 9 (H)"
 

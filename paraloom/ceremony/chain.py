@@ -21,17 +21,17 @@ from paraloom.ceremony.beacon import beacon_rng, check_beacon
 from paraloom.ceremony.hash_to_g2 import hash_to_g2
 from paraloom.ceremony.info import BEACON, NORMAL, contribution_label
 from paraloom.ceremony.keypair import draw_secret
-from paraloom.progress import SILENT
 from paraloom.ceremony.transcript import Transcript
 from paraloom.ceremony.validation import valid_g1, valid_g2
 from paraloom.errors import CeremonyVerificationError, ParaloomError
+from paraloom.progress import SILENT
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from paraloom.progress import Progress
     from paraloom.formats.zkey import Groth16Header, ZkeyContribution
     from paraloom.math.backend import AnyCurveBackend, G1Affine
+    from paraloom.progress import Progress
 
 
 def verify_contributions(

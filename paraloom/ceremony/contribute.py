@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from paraloom.ceremony.entropy import contribution_rng
 from paraloom.ceremony.info import NORMAL
 from paraloom.ceremony.keypair import derive_key
-from paraloom.progress import SILENT
 from paraloom.ceremony.streaming import chunked, copy_section, open_zkey
 from paraloom.ceremony.transcript import Transcript, contribution_hash
 from paraloom.formats.contribution_params import ContributionParams
@@ -37,16 +36,17 @@ from paraloom.formats.zkey import (
 from paraloom.formats.zkey import C as C_SECTION
 from paraloom.formats.zkey import H as H_SECTION
 from paraloom.math.fields import fr_inv
+from paraloom.progress import SILENT
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from paraloom.ceremony.chacha import ChaChaRng
-    from paraloom.progress import Advance, Progress
     from paraloom.formats.container import ContainerWriter
     from paraloom.formats.files import Target
     from paraloom.formats.zkey import Groth16Header, ZkeyReader
     from paraloom.math.backend import AnyCurveBackend, G1Affine
+    from paraloom.progress import Advance, Progress
 
 #: snarkjs keeps the first 64 UTF-16 code units of a name (``name.substring(0, 64)``).
 NAME_UNITS = 64

@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING
 
 from paraloom.ceremony.beacon import DEFAULT_NAME, apply_beacon
 from paraloom.ceremony.contribute import contribute
-from paraloom.progress import SILENT
 from paraloom.ceremony.verify import verify_key
+from paraloom.progress import SILENT
 
 if TYPE_CHECKING:
     from paraloom.ceremony.bases import ChainBase
     from paraloom.ceremony.contribute import ContributionResult
-    from paraloom.progress import Progress
     from paraloom.ceremony.verify import VerificationReport
     from paraloom.formats.files import Target
     from paraloom.math.backend import AnyCurveBackend
+    from paraloom.progress import Progress
 
 
 class Bgm17Scheme:

@@ -19,18 +19,18 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from paraloom.ceremony.bellman_h import holds_projected_h
-from paraloom.progress import SILENT
 from paraloom.ceremony.streaming import g1_blocks, g2_blocks
 from paraloom.ceremony.validation import valid_g1, valid_g2s
 from paraloom.errors import CeremonyVerificationError
 from paraloom.formats.zkey import B1, B2, COEFFICIENTS, IC, A, C, H
+from paraloom.progress import SILENT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from paraloom.progress import Advance, Progress
     from paraloom.formats.zkey import Groth16Header, ZkeyReader
     from paraloom.math.backend import AnyCurveBackend
+    from paraloom.progress import Advance, Progress
 
 #: Bits of each random coefficient of the linear combinations.
 RHO_BITS = 128

@@ -22,20 +22,20 @@ from typing import TYPE_CHECKING
 from paraloom.ceremony.bases import open_base
 from paraloom.ceremony.chain import verify_contributions, verify_delta
 from paraloom.ceremony.info import KeyInfo, contribution_label, describe
-from paraloom.progress import SILENT
 from paraloom.ceremony.sections import verify_scaled, verify_unchanged
 from paraloom.ceremony.streaming import open_zkey
 from paraloom.errors import CeremonyVerificationError
 from paraloom.math.curve import G1_GENERATOR
+from paraloom.progress import SILENT
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from paraloom.ceremony.bases import ChainBase
-    from paraloom.progress import Progress
     from paraloom.formats.files import Target
     from paraloom.formats.zkey import ZkeyContribution, ZkeyReader
     from paraloom.math.backend import AnyCurveBackend
+    from paraloom.progress import Progress
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from paraloom.ceremony.bases import FromCircuit, FromPrevious
 from paraloom.ceremony.bellman_h import holds_projected_h
 from paraloom.ceremony.contribute import contribute
-from paraloom.progress import SILENT
 from paraloom.ceremony.verify import verify_key
 from paraloom.errors import CeremonyVerificationError
 from paraloom.math.fields import FR_MODULUS, fr_inv, fr_root_of_unity
+from paraloom.progress import SILENT
 
 from .helpers import BACKEND, PTAU, fixture, load, write_key
 

@@ -68,8 +68,9 @@ def test_third_party_executor_is_selectable_and_runs_a_job(tmp_path: Path) -> No
     assert selections["plugins.executor"]["resolved"] == "example"
     assert selections["plugins.executor"]["options"]["fuel"] == 100000
     listing = paraloom("components", "executor", "--json", config=config)
-    (component,) = json.loads(listing.stdout)["components"]
-    assert component["selected"] is True
+    components = {item["name"]: item for item in json.loads(listing.stdout)["components"]}
+    assert components["example"]["selected"] is True
+    assert components["wasmtime"]["selected"] is False
     demo = paraloom("demo", config=config)
     assert demo.returncode == 0, demo.stderr
     assert "b'omed moolarap'" in demo.stdout

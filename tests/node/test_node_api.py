@@ -30,7 +30,8 @@ from paraloom.node.protocol import (
     Register,
     ValidatorHeartbeat,
 )
-from tests.node.node_harness import CAPACITY, LIMITS, localnet, node_config
+
+from .node_harness import CAPACITY, LIMITS, localnet, node_config
 
 MAX = 64 * 1024
 

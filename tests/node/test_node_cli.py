@@ -26,7 +26,8 @@ from paraloom.cli.main import paraloom_cli
 from paraloom.crypto.identity import NodeIdentity
 from paraloom.storage.compute_store import ComputeStore
 from paraloom.storage.database import database_path, open_database
-from tests.node.node_harness import Localnet, localnet
+
+from .node_harness import Localnet, localnet
 
 INPUT = b"reverse me, network"
 REVERSE = Path(str(files("paraloom").joinpath("data/guests/reverse.wasm")))

@@ -15,7 +15,8 @@ from paraloom.crypto.identity import NodeIdentity
 from paraloom.network.memory import MemoryNetwork, MemoryTransport
 from paraloom.node.client import JobRequest, NodeClient
 from paraloom.node.node import Node
-from tests.node.node_harness import (
+
+from .node_harness import (
     CAPACITY,
     FINAL_STATES,
     LIMITS,

@@ -23,7 +23,8 @@ from paraloom.errors import JobStateError, NodeApiError
 from paraloom.node.client import JobRequest, NodeClient, decrypt_result
 from paraloom.node.node import Node
 from paraloom.node.protocol import Refused, Register
-from tests.node.node_harness import (
+
+from .node_harness import (
     FINAL_STATES,
     LIMITS,
     LyingExecutor,
