@@ -210,6 +210,13 @@ class NodeApiError(ParaloomError):
     exit_code = 1
 
 
+class LocalnetError(ParaloomError):
+    """A localnet could not be started, inspected or stopped: no localnet in the directory,
+    one already there, or a node that did not come up (the message points at its log)."""
+
+    exit_code = 1
+
+
 class ProofOfExecutionError(ParaloomError):
     """A proof of execution is malformed or does not bind this request, result and node.
 
@@ -259,10 +266,7 @@ class ExecutionError(ParaloomError):
         self.elapsed = elapsed
 
     def __str__(self) -> str:
-        return (
-            f"{self.reason} (fuel used {self.fuel_consumed:,}, "
-            f"time {self.elapsed * 1e3:.2f} ms)"
-        )
+        return f"{self.reason} (fuel used {self.fuel_consumed:,}, time {self.elapsed * 1e3:.2f} ms)"
 
 
 class OutOfFuelError(ExecutionError):

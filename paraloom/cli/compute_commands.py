@@ -1,6 +1,7 @@
 """`paraloom compute ...`: WASM jobs. `run` executes one job locally with the configured executor;
 `submit`, `status` and `result` hand jobs to the network through a node's client API
-(``--node URL``, by default the node of this config at ``node.api_listen``).
+(``--node URL``; by default ``node.api_listen`` when the config sets it, else the coordinator
+of the current localnet, else the default ``node.api_listen``).
 
 Limits default to the options of the config's executor selection (``[plugins] executor``) and
 flags override them, written with units as in TOML (``--memory 64MiB``, ``--timeout 30s``). An
@@ -28,6 +29,7 @@ from paraloom.compute.execution import (
 )
 from paraloom.compute.messages import MAX_COHORT_SIZE
 from paraloom.errors import ParaloomError
+from paraloom.localnet.state import default_node_url
 from paraloom.node.client import JobRequest, NodeClient, decrypt_result
 from paraloom.options import OptionValueError
 
@@ -142,13 +144,19 @@ def _node_option(function: Callable[..., Any]) -> Callable[..., Any]:
         "--node",
         "node_url",
         metavar="URL",
-        help="The node's client API (default: http://<node.api_listen>).",
+        help="The node's client API (default: node.api_listen when configured, else the "
+        "current localnet's coordinator, else http://<node.api_listen>).",
     )(function)
 
 
 def _client(context: click.Context, node_url: str | None) -> NodeClient:
+    """The node named by --node, a configured api_listen, the current localnet (so that
+    `localnet up` then `compute submit` just works), or the default api_listen, in that order."""
+    config = session_of(context).config
+    if node_url is None and not config.is_explicit("node.api_listen"):
+        node_url = default_node_url()
     if node_url is None:
-        host, port = session_of(context).config.node.api_listen
+        host, port = config.node.api_listen
         node_url = f"http://{host}:{port}"
     return NodeClient(node_url)
 

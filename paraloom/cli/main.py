@@ -13,6 +13,7 @@ from paraloom.cli.compute_commands import compute_group
 from paraloom.cli.config_commands import config_group, init_command
 from paraloom.cli.demo import demo_command
 from paraloom.cli.hash_commands import hash_command
+from paraloom.cli.localnet_commands import localnet_group
 from paraloom.cli.node_commands import node_group
 from paraloom.cli.plugin_commands import components_command, plugins_command
 from paraloom.cli.proof_commands import proof_group
@@ -58,6 +59,7 @@ paraloom_cli.add_command(proof_group)
 paraloom_cli.add_command(hash_command)
 paraloom_cli.add_command(compute_group)
 paraloom_cli.add_command(node_group)
+paraloom_cli.add_command(localnet_group)
 
 
 def run_paraloom() -> None:

@@ -1,0 +1,204 @@
+"""The files of a localnet: one directory per node with its config, identity key, database
+and log, and a manifest (``localnet.json``) that `status` and `down` read back.
+
+Ports are chosen by binding port 0 on loopback, all sockets held open until every port is
+picked so that no two nodes get the same one. The first node is the coordinator and a
+validator; it gets the health endpoints on 127.0.0.1:9300 when that port is free. Every node
+lists every other as a peer, so connections come up whichever node starts first.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from paraloom.config import toml_literal
+from paraloom.crypto.identity import NodeIdentity
+from paraloom.errors import LocalnetError
+from paraloom.formats.files import atomic_write
+
+MANIFEST = "localnet.json"
+HOST = "127.0.0.1"
+HEALTH_PORT = 9300
+#: Short redial delays: a localnet's nodes start within seconds of each other.
+BACKOFF_MAX = "1s"
+
+
+@dataclass(frozen=True)
+class NodeLayout:
+    """One node's place on disk and on loopback."""
+
+    name: str
+    directory: Path
+    node_id: str
+    coordinator: bool
+    transport_port: int
+    api_port: int
+    health_port: int
+
+    @property
+    def config_path(self) -> Path:
+        return self.directory / "paraloom.toml"
+
+    @property
+    def key_path(self) -> Path:
+        return self.directory / "identity.key"
+
+    @property
+    def log_path(self) -> Path:
+        return self.directory / "node.log"
+
+    @property
+    def pid_path(self) -> Path:
+        return self.directory / "node.pid"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.api_port}"
+
+    @property
+    def health_url(self) -> str:
+        return f"http://{HOST}:{self.health_port}"
+
+    @property
+    def peer_address(self) -> str:
+        return f"{self.node_id}@{HOST}:{self.transport_port}"
+
+    @property
+    def role(self) -> str:
+        return "coordinator+validator" if self.coordinator else "validator"
+
+
+@dataclass(frozen=True)
+class LocalnetLayout:
+    """All nodes of one localnet; the first is the coordinator."""
+
+    directory: Path
+    nodes: tuple[NodeLayout, ...]
+
+    @property
+    def coordinator(self) -> NodeLayout:
+        return self.nodes[0]
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.directory / MANIFEST
+
+
+def create_layout(directory: Path, validators: int) -> LocalnetLayout:
+    """Write the configs, keys and manifest of a new localnet in ``directory``.
+
+    A directory that already holds a localnet is refused. Identity keys left by an earlier
+    localnet in the same place are kept, so a restarted localnet keeps its node ids and data.
+    """
+    if validators < 1:
+        raise LocalnetError(f"a localnet needs at least one validator, not {validators}")
+    if (directory / MANIFEST).exists():
+        raise LocalnetError(
+            f"{directory} already holds a localnet; stop it with "
+            f"`paraloom localnet down --dir {directory}` or choose another --dir"
+        )
+    ports = iter(_free_ports(3 * validators))
+    health_ports = [
+        _health_port(ports) if index == 0 else next(ports) for index in range(validators)
+    ]
+    nodes = tuple(
+        _node(directory, index, next(ports), next(ports), health_ports[index])
+        for index in range(validators)
+    )
+    layout = LocalnetLayout(directory, nodes)
+    for node in nodes:
+        _write_config(node, [peer.peer_address for peer in nodes if peer is not node])
+    save_manifest(layout)
+    return layout
+
+
+def load_layout(directory: Path) -> LocalnetLayout:
+    """The localnet whose manifest is in ``directory``."""
+    path = directory / MANIFEST
+    try:
+        document = json.loads(path.read_text())
+        nodes = tuple(
+            NodeLayout(**{**entry, "directory": Path(entry["directory"])})
+            for entry in document["nodes"]
+        )
+    except FileNotFoundError:
+        raise LocalnetError(f"no localnet in {directory} (no {MANIFEST})") from None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise LocalnetError(f"{path}: not a localnet manifest ({error})") from None
+    if not nodes:
+        raise LocalnetError(f"{path}: the manifest lists no nodes")
+    return LocalnetLayout(directory, nodes)
+
+
+def save_manifest(layout: LocalnetLayout) -> None:
+    nodes = [{**asdict(node), "directory": str(node.directory)} for node in layout.nodes]
+    with atomic_write(layout.manifest_path) as stream:
+        stream.write(json.dumps({"nodes": nodes}, indent=2).encode())
+
+
+def _node(directory: Path, index: int, transport: int, api: int, health: int) -> NodeLayout:
+    name = f"node{index}"
+    node_dir = directory / name
+    node_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    identity = _identity(node_dir / "identity.key")
+    return NodeLayout(name, node_dir, identity.node_id_hex, index == 0, transport, api, health)
+
+
+def _identity(path: Path) -> NodeIdentity:
+    if path.exists():
+        return NodeIdentity.load(path)
+    identity = NodeIdentity.generate()
+    identity.save(path)
+    return identity
+
+
+def _write_config(node: NodeLayout, peers: list[str]) -> None:
+    transport = {
+        "name": "tcp",
+        "listen": f"{HOST}:{node.transport_port}",
+        "identity_key": str(node.key_path),
+        "peers": peers,
+        "backoff_max": BACKOFF_MAX,
+    }
+    text = "\n".join(
+        [
+            f"# localnet node {node.name} ({node.role}); written by `paraloom localnet up`",
+            "[plugins]",
+            f"transport = {toml_literal(transport)}",
+            "[health]",
+            f"listen = {toml_literal(f'{HOST}:{node.health_port}')}",
+            "[node]",
+            f"data_dir = {toml_literal(str(node.directory / 'data'))}",
+            f"identity_key = {toml_literal(str(node.key_path))}",
+            f"api_listen = {toml_literal(f'{HOST}:{node.api_port}')}",
+            "",
+        ]
+    )
+    with atomic_write(node.config_path) as stream:
+        stream.write(text.encode())
+
+
+def _free_ports(count: int) -> list[int]:
+    """``count`` distinct loopback ports the system had free a moment ago."""
+    with ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+
+
+def _health_port(spare: Iterator[int]) -> int:
+    """9300 when nothing listens there (as SO_REUSEADDR judges it, like the node's own
+    server), else a spare port."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, HEALTH_PORT))
+        except OSError:
+            return next(spare)
+    return HEALTH_PORT
