@@ -273,6 +273,64 @@ class NodeSettings:
 
 
 @dataclass(frozen=True)
+class FaultRate(Float):
+    """A fraction of events to corrupt, or a boolean: true for every event, false for none."""
+
+    minimum: float | None = 0.0
+    maximum: float | None = 1.0
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return "true, false or a fraction between 0.0 and 1.0"
+
+    def parse(self, raw: object) -> float:
+        if isinstance(raw, bool):
+            return 1.0 if raw else 0.0
+        return super().parse(raw)
+
+    def parse_text(self, text: str) -> float:
+        try:
+            return self.parse(Bool().parse_text(text))
+        except OptionValueError:
+            return super().parse_text(text)
+
+
+@dataclass(frozen=True)
+class TestingSettings:
+    """Fault injection for tests; a node refuses to start with a fault set outside a localnet."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    localnet: str = option_field(
+        Text(),
+        "",
+        "localnet directory, set by `paraloom localnet up`; faults need its manifest there "
+        "and node.data_dir inside one of its nodes",
+    )
+    wrong_results: float = option_field(
+        FaultRate(),
+        False,
+        "corrupt this fraction of job results (true: all); the node signs what it corrupted",
+    )
+    drop_votes: float = option_field(
+        FaultRate(), False, "withhold this fraction of job outcomes and withdrawal votes"
+    )
+    slow_replies: float = option_field(
+        Duration(), "0s", "delay every reply to a peer's request by this long"
+    )
+
+    @property
+    def faults(self) -> tuple[str, ...]:
+        """The keys of the faults this table switches on."""
+        values = {
+            "wrong_results": self.wrong_results,
+            "drop_votes": self.drop_votes,
+            "slow_replies": self.slow_replies,
+        }
+        return tuple(key for key, value in values.items() if value > 0)
+
+
+@dataclass(frozen=True)
 class Config:
     """The configuration in effect, with the origin of every value."""
 
@@ -285,6 +343,7 @@ class Config:
     coordinator: CoordinatorSettings = field(default_factory=CoordinatorSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     node: NodeSettings = field(default_factory=NodeSettings)
+    testing: TestingSettings = field(default_factory=TestingSettings)
     source: Path | None = field(default=None, compare=False)
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 

@@ -18,8 +18,10 @@ from paraloom.cli.session import Session, session_of
 from paraloom.components import Executor
 from paraloom.compute.execution import limits_from_options
 from paraloom.crypto.identity import NodeIdentity
+from paraloom.node.faults import require_localnet
 from paraloom.node.node import Node, NodeRoles
 from paraloom.node.validator_role import ValidatorOptions
+from paraloom.node.withdrawals import load_withdraw_proofs
 
 
 @click.group("node")
@@ -50,9 +52,11 @@ def run_command(
     paraloom --set node.api_listen=127.0.0.1:7501 node run
     """
     session = session_of(context)
+    require_localnet(session.config)  # before anything is written, such as a new key
     identity = _identity(Path(session.config.node.identity_key).expanduser())
     roles = NodeRoles(coordinator=coordinator, validator=validate, coordinator_id=coordinator_id)
     executor, options = _executor(session) if validate else (None, None)
+    proofs = load_withdraw_proofs(session.registry, session.config) if validate else None
     node = Node(
         session.config,
         identity,
@@ -61,6 +65,7 @@ def run_command(
         roles=roles,
         validator_options=options,
         hooks=session.manager.hook,
+        withdraw_proofs=proofs,
     )
     try:
         asyncio.run(_serve(node))

@@ -5,21 +5,26 @@ Ports are chosen by binding port 0 on loopback, all sockets held open until ever
 picked so that no two nodes get the same one. The first node is the coordinator and a
 validator; it gets the health endpoints on 127.0.0.1:9300 when that port is free. Every node
 lists every other as a peer, so connections come up whichever node starts first.
+
+Every node's config names the localnet in ``testing.localnet``, the marker that lets a node
+run the ``[testing]`` faults given for it to :func:`create_layout`
+(:mod:`paraloom.node.faults`).
 """
 
 from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from paraloom.config import toml_literal
+from paraloom.config import TestingSettings, toml_literal
 from paraloom.crypto.identity import NodeIdentity
 from paraloom.errors import LocalnetError
 from paraloom.formats.files import atomic_write
+from paraloom.options import OptionValueError, TomlValue, options_of
 
 MANIFEST = "localnet.json"
 HOST = "127.0.0.1"
@@ -89,14 +94,28 @@ class LocalnetLayout:
         return self.directory / MANIFEST
 
 
-def create_layout(directory: Path, validators: int) -> LocalnetLayout:
+#: ``[testing]`` settings per node name, e.g. ``{"node2": {"wrong_results": True}}``.
+NodeFaults = Mapping[str, Mapping[str, TomlValue]]
+
+
+def create_layout(
+    directory: Path,
+    validators: int,
+    settings: Mapping[str, Mapping[str, TomlValue]] | None = None,
+    faults: NodeFaults | None = None,
+) -> LocalnetLayout:
     """Write the configs, keys and manifest of a new localnet in ``directory``.
 
     A directory that already holds a localnet is refused. Identity keys left by an earlier
     localnet in the same place are kept, so a restarted localnet keeps its node ids and data.
+    ``settings`` adds config tables to every node (``{"compute": {"heartbeat_interval":
+    "1s"}}``), as the demo does for short intervals. ``faults`` go into the ``[testing]``
+    table of the nodes they name, checked here so that a typo fails before any node starts.
     """
     if validators < 1:
         raise LocalnetError(f"a localnet needs at least one validator, not {validators}")
+    faults = faults or {}
+    _check_faults(faults, validators)
     if (directory / MANIFEST).exists():
         raise LocalnetError(
             f"{directory} already holds a localnet; stop it with "
@@ -112,7 +131,8 @@ def create_layout(directory: Path, validators: int) -> LocalnetLayout:
     )
     layout = LocalnetLayout(directory, nodes)
     for node in nodes:
-        _write_config(node, [peer.peer_address for peer in nodes if peer is not node])
+        tables = _with_testing(settings or {}, directory, faults.get(node.name, {}))
+        _write_config(node, [peer.peer_address for peer in nodes if peer is not node], tables)
     save_manifest(layout)
     return layout
 
@@ -157,7 +177,9 @@ def _identity(path: Path) -> NodeIdentity:
     return identity
 
 
-def _write_config(node: NodeLayout, peers: list[str]) -> None:
+def _write_config(
+    node: NodeLayout, peers: list[str], settings: Mapping[str, Mapping[str, TomlValue]] | None
+) -> None:
     transport = {
         "name": "tcp",
         "listen": f"{HOST}:{node.transport_port}",
@@ -176,11 +198,46 @@ def _write_config(node: NodeLayout, peers: list[str]) -> None:
             f"data_dir = {toml_literal(str(node.directory / 'data'))}",
             f"identity_key = {toml_literal(str(node.key_path))}",
             f"api_listen = {toml_literal(f'{HOST}:{node.api_port}')}",
+            *_tables(settings or {}),
             "",
         ]
     )
     with atomic_write(node.config_path) as stream:
         stream.write(text.encode())
+
+
+def _check_faults(faults: NodeFaults, validators: int) -> None:
+    names = {f"node{index}" for index in range(validators)}
+    options = {option.key: option for option in options_of(TestingSettings)}
+    for name, values in faults.items():
+        if name not in names:
+            raise LocalnetError(f"faults for {name!r}: no such node (node0..node{validators - 1})")
+        for key, value in values.items():
+            if key not in options or key == "localnet":
+                raise LocalnetError(f"faults for {name}: unknown fault {key!r}")
+            try:
+                options[key].kind.parse(value)
+            except OptionValueError as error:
+                raise LocalnetError(f"faults for {name}: {key}: {error}") from None
+
+
+def _with_testing(
+    settings: Mapping[str, Mapping[str, TomlValue]],
+    directory: Path,
+    faults: Mapping[str, TomlValue],
+) -> dict[str, Mapping[str, TomlValue]]:
+    """``settings`` with the ``[testing]`` table of one node: the localnet marker, its faults."""
+    testing = {**settings.get("testing", {}), "localnet": str(directory), **faults}
+    return {**settings, "testing": testing}
+
+
+def _tables(settings: Mapping[str, Mapping[str, TomlValue]]) -> list[str]:
+    """TOML lines of extra config tables."""
+    lines = []
+    for table, values in settings.items():
+        lines.append(f"[{table}]")
+        lines.extend(f"{key} = {toml_literal(value)}" for key, value in values.items())
+    return lines
 
 
 def _free_ports(count: int) -> list[int]:

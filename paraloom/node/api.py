@@ -9,11 +9,17 @@ Routes (JSON bodies; ids in hex, bytes in base64):
 - ``GET /jobs/{id}``: state, attempts, current cohort and the audit log.
 - ``GET /jobs/{id}/result``: the agreed output (``result_sha256``, ``output``); 409 until the
   job completed.
+- ``POST /withdrawals`` ``{"request": base64 WithdrawalRequest}``: start a consensus round;
+  ``{"request_id", "state": "voting"}``.
+- ``GET /withdrawals/{id}``: ``voting``, or the recorded outcome (approved, rejected, timeout)
+  with each validator's vote.
+- ``POST /deposits`` ``{"commitment": hex field element}``: append a note's commitment to the
+  coordinator's tree and every validator's; ``{"leaf_index", "root"}``.
 
-Job routes are the coordinator's: a node without the role forwards them over the
-authenticated transport (:class:`~paraloom.node.protocol.ApiCall`), so a client may talk to
-any node. Refusals answer ``{"error": message}`` with a status that names the kind: 400 bad
-request, 404 unknown, 409 wrong state, 422 over a cap, 503 not possible now.
+Job, withdrawal and deposit routes are the coordinator's: a node without the role forwards
+them over the authenticated transport (:class:`~paraloom.node.protocol.ApiCall`), so a client
+may talk to any node. Refusals answer ``{"error": message}`` with a status that names the
+kind: 400 bad request, 404 unknown, 409 wrong state, 422 over a cap, 503 not possible now.
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ from http import HTTPStatus
 from typing import Any
 
 from paraloom.compute.messages import JobSpec, decode_message
+from paraloom.consensus.withdrawal import decode_request
 from paraloom.errors import (
     ConfigError,
+    ConsensusError,
     DistributionError,
     FormatError,
     JobLimitError,
@@ -43,11 +51,14 @@ from paraloom.errors import (
 from paraloom.node.compute_coordinator import ComputeCoordinator
 from paraloom.node.http import HttpRequest, HttpResponse
 from paraloom.node.protocol import ApiCall, ApiReply
+from paraloom.node.withdrawals import WithdrawalCoordinator
 
 _JOB = re.compile(r"^/jobs/([0-9a-f]{64})(/result)?$")
+_WITHDRAWAL = re.compile(r"^/withdrawals/([0-9a-f]{64})$")
 _STATUS_OF: tuple[tuple[type[ParaloomError], int], ...] = (
     (JobLimitError, HTTPStatus.UNPROCESSABLE_ENTITY),
     (JobStateError, HTTPStatus.CONFLICT),
+    (ConsensusError, HTTPStatus.CONFLICT),
     (DistributionError, HTTPStatus.SERVICE_UNAVAILABLE),
     (TransportError, HTTPStatus.SERVICE_UNAVAILABLE),
     (StorageError, HTTPStatus.SERVICE_UNAVAILABLE),
@@ -81,10 +92,12 @@ class ClientApi:
         *,
         coordinator: Callable[[], ComputeCoordinator | None],
         forward: Forward,
+        withdrawals: Callable[[], WithdrawalCoordinator | None] = lambda: None,
         status: Callable[[], Mapping[str, Any]],
         max_message_size: int,
     ) -> None:
         self._coordinator = coordinator
+        self._withdrawals = withdrawals
         self._forward = forward
         self._status = status
         self._max_size = max_message_size
@@ -122,6 +135,8 @@ class ClientApi:
             return _plan(coordinator, _document(request.body))
         if (method, path) == ("POST", "/jobs"):
             return await self._submit(coordinator, _document(request.body))
+        if path == "/deposits" or path.startswith("/withdrawals"):
+            return await self._withdrawal_route(request)
         match = _JOB.match(path)
         if match is None or method != "GET":
             raise _NotFoundError(f"no route {method} {path}")
@@ -138,6 +153,27 @@ class ClientApi:
         job_id = await coordinator.submit(spec, requester=spec.requester.hex())
         record = coordinator.store.job(spec.job_id)
         return {"job_id": job_id, "state": record.state if record else "submitted"}
+
+    async def _withdrawal_route(self, request: HttpRequest) -> dict[str, Any]:
+        withdrawals = self._withdrawals()
+        if withdrawals is None:
+            raise DistributionError("this node runs no withdrawal consensus")
+        method, path = request.method, request.path
+        if (method, path) == ("POST", "/withdrawals"):
+            body = _base64(_document(request.body).get("request"), "request")
+            request_id = await withdrawals.submit(decode_request(body))
+            return {"request_id": request_id, "state": "voting"}
+        if (method, path) == ("POST", "/deposits"):
+            commitment = _hex(_document(request.body).get("commitment"), "commitment")
+            index = await withdrawals.deposit(commitment)
+            return {"leaf_index": index, "root": f"{withdrawals.tree.root:064x}"}
+        match = _WITHDRAWAL.match(path)
+        if match is None or method != "GET":
+            raise _NotFoundError(f"no route {method} {path}")
+        status = withdrawals.status(bytes.fromhex(match.group(1)))
+        if status is None:
+            raise _NotFoundError(f"no withdrawal {match.group(1)}")
+        return status
 
 
 def _plan(coordinator: ComputeCoordinator, document: dict[str, Any]) -> dict[str, Any]:
@@ -199,6 +235,15 @@ def _base64(value: object, what: str) -> bytes:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise FormatError(f"{what} is not valid base64") from None
+
+
+def _hex(value: object, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise FormatError(f"{what} must be a hex string")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise FormatError(f"{what} is not valid hex") from None
 
 
 def _refusal(error: ParaloomError) -> HttpResponse:

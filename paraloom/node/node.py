@@ -35,6 +35,7 @@ from paraloom.errors import DistributionError, NodeApiError, ParaloomError, Tran
 from paraloom.network.wire import TrafficCounters, WireMessage
 from paraloom.node.api import ClientApi, require_loopback
 from paraloom.node.compute_coordinator import ComputeCoordinator
+from paraloom.node.faults import Faults, require_localnet
 from paraloom.node.health import NodeMetrics, NodeReadings
 from paraloom.node.http import HttpServer
 from paraloom.node.protocol import (
@@ -47,6 +48,14 @@ from paraloom.node.protocol import (
     ValidatorHeartbeat,
 )
 from paraloom.node.validator_role import ValidatorOptions, ValidatorRole
+from paraloom.node.withdrawals import (
+    DepositNotice,
+    ProofVerifier,
+    SpentNotice,
+    VoteRequest,
+    WithdrawalCoordinator,
+    WithdrawalVoter,
+)
 from paraloom.storage.database import Database, database_path, open_database
 from paraloom.storage.nullifiers import NullifierSet
 
@@ -81,6 +90,7 @@ class Node:
         roles: NodeRoles = NodeRoles(),
         validator_options: ValidatorOptions | None = None,
         hooks: Any = None,
+        withdraw_proofs: ProofVerifier | None = None,
     ) -> None:
         self._validating = _validator_parts(roles, executor, validator_options)
         self.config = config
@@ -90,15 +100,20 @@ class Node:
         self.roles = roles
         self.hooks = hooks
         self.dispatcher = Dispatcher(config.network.max_frame_size)
+        self.faults = Faults(config.testing)
         self.database: Database | None = None
         self.coordinator: ComputeCoordinator | None = None
         self.validator: ValidatorRole | None = None
+        self.withdrawals: WithdrawalCoordinator | None = None
+        self.voter: WithdrawalVoter | None = None
+        self._withdraw_proofs = withdraw_proofs
         self.metrics = NodeMetrics(self._readings, self.ready)
         self._api_server: HttpServer | None = None
         self._health_server: HttpServer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._api = ClientApi(
             coordinator=lambda: self.coordinator,
+            withdrawals=lambda: self.withdrawals,
             forward=self._forward,
             status=self._status,
             max_message_size=config.network.max_frame_size,
@@ -126,12 +141,13 @@ class Node:
 
     async def start(self) -> None:
         """Open the database, start the roles, the transport and the HTTP endpoints."""
+        require_localnet(self.config)
         data_dir = Path(self.config.node.data_dir).expanduser()
         data_dir.mkdir(parents=True, exist_ok=True)
         self.database = open_database(database_path(data_dir))
         try:
             self._start_roles(self.database)
-            await self.transport.start(self.node_id, self.dispatcher)
+            await self.transport.start(self.node_id, self.faults.handler(self.dispatcher))
             await self._serve_api()
             await self._serve_health()
         except BaseException:
@@ -157,6 +173,8 @@ class Node:
         self._health_server = self._api_server = None
         if self.validator is not None:
             await self.validator.close()
+        if self.withdrawals is not None:
+            await self.withdrawals.close()
         await self.transport.close()
         if self.database is not None:
             self.database.close()
@@ -200,9 +218,18 @@ class Node:
             on_finished=self._job_finished,
         )
         self.coordinator = coordinator
+        withdrawals = WithdrawalCoordinator(
+            self.config.consensus,
+            database,
+            coordinator.reputation,
+            registry=coordinator.registry,
+            send=self.request,
+        )
+        self.withdrawals = withdrawals
 
         async def register(peer: str, message: Register) -> Reply:
             coordinator.register(peer, message)
+            withdrawals.register(peer, message.public_key)
             return Accepted()
 
         async def heartbeat(peer: str, message: ValidatorHeartbeat) -> Reply:
@@ -226,8 +253,25 @@ class Node:
             options,
             send=self.request,
             candidates=self._coordinator_candidates,
+            faults=self.faults,
         )
         self.dispatcher.on(JobDispatch, self.validator.on_dispatch)
+        if self._withdraw_proofs is not None and self.database is not None:
+            self._start_voter(self.database, self._withdraw_proofs)
+
+    def _start_voter(self, database: Database, proofs: ProofVerifier) -> None:
+        validator = self.validator
+        voter = WithdrawalVoter(
+            self.identity,
+            database,
+            proofs,
+            coordinator=lambda: validator.coordinator if validator is not None else None,
+            observe_verification=self.metrics.observe_verification,
+        )
+        self.voter = voter
+        self.dispatcher.on(VoteRequest, voter.on_vote_request)
+        self.dispatcher.on(DepositNotice, voter.on_deposit)
+        self.dispatcher.on(SpentNotice, voter.on_spent)
 
     def _coordinator_candidates(self) -> list[str]:
         if self.roles.coordinator_id is not None:
@@ -268,6 +312,8 @@ class Node:
             await asyncio.sleep(interval)
             try:
                 await coordinator.tick()
+                if self.withdrawals is not None:
+                    self.withdrawals.tick()
             except ParaloomError as error:
                 LOGGER.error("coordinator clock: %s", error)
 

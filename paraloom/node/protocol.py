@@ -13,8 +13,8 @@ Protocol, version 1 (MessagePack :class:`~paraloom.network.wire.WireMessage` str
   coordinator role to the one that does; the answer is an :class:`ApiReply`.
 - Every request is answered with a message: :class:`Accepted`, :class:`Refused` (with the
   reason, for a request the receiver understood but will not act on) or the reply the request
-  names. A payload that does not decode is counted and refused, never raised into the
-  transport.
+  names (an :class:`ApiReply`, or a signed withdrawal :class:`~paraloom.consensus.votes.Vote`).
+  A payload that does not decode is counted and refused, never raised into the transport.
 
 Other concerns (withdrawal votes, coordinator elections) plug in by registering their own
 message types and gossip topics on the :class:`Dispatcher`.
@@ -29,6 +29,7 @@ from typing import Annotated, Any, TypeVar, Union
 import msgspec
 
 from paraloom.compute.messages import JobLimits
+from paraloom.consensus.votes import Vote
 from paraloom.crypto.identity import ANNOUNCEMENT_SIZE, PUBLIC_KEY_SIZE
 from paraloom.errors import FormatError, NodeApiError, ParaloomError
 from paraloom.network.wire import MAX_ERROR_LENGTH, WireCodec, WireMessage
@@ -84,7 +85,7 @@ class ApiReply(WireMessage, frozen=True, tag="api-reply"):
     body: bytes
 
 
-Reply = Accepted | Refused | ApiReply
+Reply = Accepted | Refused | ApiReply | Vote
 RequestHandler = Callable[[str, Any], Awaitable[Reply]]
 GossipHandler = Callable[[str, bytes], Awaitable[None]]
 

@@ -26,6 +26,7 @@ from paraloom.config import ComputeSettings
 from paraloom.crypto.identity import NodeIdentity
 from paraloom.errors import ParaloomError
 from paraloom.network.wire import WireMessage
+from paraloom.node.faults import NO_FAULTS, Faults
 from paraloom.node.protocol import Accepted, Refused, Register, Reply, ValidatorHeartbeat
 
 LOGGER = logging.getLogger("paraloom.node.validator")
@@ -56,14 +57,16 @@ class ValidatorRole:
         *,
         send: SendRequest,
         candidates: Callable[[], Sequence[str]],
+        faults: Faults = NO_FAULTS,
     ) -> None:
         self.identity = identity
-        self.executor = executor
+        self.executor = faults.executor(executor)
         self.settings = settings
         self.options = options
         self.coordinator: str | None = None
         self._send = send
         self._candidates = candidates
+        self._faults = faults
         self._running: set[asyncio.Task[None]] = set()
 
     @property
@@ -148,6 +151,9 @@ class ValidatorRole:
             )
         except ParaloomError as error:
             LOGGER.warning("job %s refused: %s", dispatch.job_id.hex(), error)
+            return
+        if self._faults.drops_vote():
+            LOGGER.warning("job %s: outcome withheld (testing.drop_votes)", dispatch.job_id.hex())
             return
         try:
             reply = await self._send(peer, outcome)

@@ -8,14 +8,13 @@ helpers only wait, up to a generous bound, for a state the test then checks.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from paraloom.components import Executor
-from paraloom.compute.execution import ExecutionLimits, ExecutionResult
+from paraloom.compute.execution import ExecutionLimits
 from paraloom.compute.wasmtime_executor import WasmtimeExecutor
 from paraloom.config import Config, load_config
 from paraloom.crypto.identity import NodeIdentity
@@ -27,22 +26,6 @@ LIMITS = ExecutionLimits(memory_limit=64 * 2**20, fuel=10**9, timeout=30.0)
 CAPACITY = ValidatorOptions(LIMITS, slots=4)
 FINAL_STATES = ("completed", "failed", "rejected")
 WAIT = 20.0
-
-
-class LyingExecutor:
-    """Test double of a faulty validator: runs the real executor, then flips the first byte
-    of the output, so its vote differs from honest validators' while its proof of execution
-    is valid (the node signs what it computed)."""
-
-    def __init__(self, inner: Executor) -> None:
-        self.inner = inner
-
-    def execute(
-        self, wasm: bytes, job_input: bytes, limits: ExecutionLimits | None = None
-    ) -> ExecutionResult:
-        result = self.inner.execute(wasm, job_input, limits)
-        flipped = bytes([result.output[0] ^ 0xFF]) + result.output[1:] if result.output else b"!"
-        return dataclasses.replace(result, output=flipped)
 
 
 def node_config(data_dir: Path, overrides: Mapping[str, str] | None = None) -> Config:

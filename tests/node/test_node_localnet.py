@@ -18,16 +18,17 @@ from paraloom.components import Executor
 from paraloom.compute.guests import guest_wasm
 from paraloom.compute.messages import JobLimits
 from paraloom.compute.requester import new_job_id, public_job_spec
+from paraloom.config import TestingSettings
 from paraloom.crypto import schnorr
 from paraloom.errors import JobStateError, NodeApiError
 from paraloom.node.client import JobRequest, NodeClient, decrypt_result
+from paraloom.node.faults import Faults
 from paraloom.node.node import Node
 from paraloom.node.protocol import Refused, Register
 
 from .node_harness import (
     FINAL_STATES,
     LIMITS,
-    LyingExecutor,
     job_state,
     localnet,
     wait_for,
@@ -92,7 +93,8 @@ async def test_private_job_agrees_on_ciphertext_and_decrypts(tmp_path: Path) -> 
 
 async def test_wrong_validator_is_outvoted_and_loses_reputation(tmp_path: Path) -> None:
     def executor_for(index: int, executor: Executor) -> Executor:
-        return LyingExecutor(executor) if index == 2 else executor
+        liar = Faults(TestingSettings(wrong_results=1.0))
+        return liar.executor(executor) if index == 2 else executor
 
     async with localnet(tmp_path, executor_for=executor_for) as net:
         liar = net.validators[2].node_id
