@@ -184,19 +184,6 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert load_config(target) == Config()
 
 
-def test_demo_runs_what_exists() -> None:
-    result = invoke("demo")
-    assert result.exit_code == 0
-    flat = " ".join(result.stdout.split())
-    assert "= e(ab·G1, G2) for random a, b: True" in flat
-    assert "proof that x is known for out = 35" in flat
-    assert "verifies: True" in flat
-    assert "claims out = 36: False" in flat
-    assert "validator-2 heard 'validator-0 is up'" in result.stdout
-    sha256_of_message = "48d27e276407dee6e9da92accb266da212f5e50f0ab21ae822b60fdbaeb24eb2"
-    assert sha256_of_message in result.stdout.replace("\n", "")
-
-
 def test_plugins_can_add_commands(plugin_site: PluginSite) -> None:
     plugin_site.install(
         "paraloom-hello", "1.0", {"hello": "hello_mod"}, {"hello_mod": COMMAND_PLUGIN}

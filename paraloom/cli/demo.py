@@ -1,42 +1,63 @@
-"""`paraloom demo`: everything that exists, end to end, in one process.
+"""`paraloom demo`: the components in this process, then a real localnet end to end.
 
-It grows with the project: plugins and components, hashing, an in-memory localnet exchanging
-requests and gossip, a pairing check and a Groth16 proof, and a WASM job when an executor is
-installed.
+The localnet's nodes are processes of their own with short intervals; they run jobs in the
+clear and private, then vote on a withdrawal. A ceremony runs through the HTTP coordinator.
+Everything lives in a temporary directory under the state directory, and every process the
+demo starts is stopped before it returns, on errors and Ctrl-C too (:mod:`paraloom.demo`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import secrets
+import tempfile
 import time
-from dataclasses import dataclass, field
-from importlib import resources
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import click
 
 from paraloom.cli.output import print_table, stdout_console
 from paraloom.cli.session import Session
-from paraloom.components import HashFunction, Transport
-from paraloom.config import Selection
-from paraloom.errors import ParaloomError
-from paraloom.math.fields import FR_MODULUS
-from paraloom.registry import Registry
-from paraloom.zk.builder import CircuitBuilder, build_assignment, build_shape
-from paraloom.zk.prover import prove
-from paraloom.zk.setup import toxic_setup
-from paraloom.zk.verifier import verify
+from paraloom.demo.ceremony import CeremonyOutcome, run_ceremony
+from paraloom.demo.inprocess import demo_groth16, demo_hashes, demo_job, demo_pairing
+from paraloom.demo.jobs import REPLICATION, JobOutcome, run_jobs
+from paraloom.demo.network import node_names, nodes_left, running_localnet
+from paraloom.demo.withdraw import WithdrawalOutcome, run_withdrawal
+from paraloom.errors import DistributionError
+from paraloom.localnet.state import state_dir
+from paraloom.node.client import NodeClient
+from paraloom.node.withdrawals import load_withdraw_proofs
 
-DEMO_VALIDATORS = 3
-DEMO_MESSAGE = b"paraloom demo"
+JOBS_TIMEOUT = 60.0
+VOTE_TIMEOUT = 20.0
+
+#: (section, result, seconds) rows of the closing table.
+Summary = list[tuple[str, str, float]]
 
 
 @click.command("demo")
 @click.pass_obj
 def demo_command(session: Session) -> None:
-    """Run the demo: plugins, hashes, a localnet, a Groth16 proof and a WASM job."""
-    console = stdout_console()
-    registry = session.registry
+    """Run the demo: components, a localnet running jobs, a ceremony and a withdrawal vote."""
+    summary: Summary = []
+    show_components(session)
+    parent = state_dir()
+    parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.TemporaryDirectory(prefix="demo-", dir=parent) as temporary:
+        workdir = Path(temporary)
+        outcomes = show_localnet(session, workdir, summary)
+        done = _stopwatch(summary, "ceremony")
+        done(ceremony_result(show_ceremony(session, workdir / "ceremony")))
+    stdout_console().rule("summary")
+    print_table("paraloom demo", ["section", "result", "seconds"], _summary_rows(summary))
+    failed = [outcome.job_id for outcome in outcomes if outcome.state != "completed"]
+    if failed:
+        raise DistributionError(f"{len(failed)} demo job(s) did not complete: {', '.join(failed)}")
+
+
+def show_components(session: Session) -> None:
+    """The in-process sections: plugins, hashes, BN254, Groth16 and one WASM job."""
+    console, registry = stdout_console(), session.registry
     console.rule("plugins and components")
     print_table(
         "components",
@@ -45,126 +66,110 @@ def demo_command(session: Session) -> None:
     )
     console.rule("hashes")
     print_table("digests of b'paraloom demo'", ["hash", "digest"], demo_hashes(registry))
-    console.rule(f"localnet: {DEMO_VALIDATORS} validators on the memory transport")
-    for line in asyncio.run(demo_localnet(registry)):
-        console.print(line)
     console.rule("BN254 and Groth16")
-    console.print(demo_pairing(session))
-    for line in demo_groth16(session):
+    backend = session.component("curve")
+    console.print(demo_pairing(backend))
+    for line in demo_groth16(backend):
         console.print(line)
-    console.rule("compute")
-    console.print(demo_job(session))
+    console.rule("compute in this process")
+    console.print(demo_job(session.component("executor"), session.config.plugins.executor.name))
 
 
-def demo_pairing(session: Session) -> str:
-    """Check e(a·G1, b·G2) = e(ab·G1, G2) on the selected curve backend."""
-    selection = session.config.plugins.curve
-    try:
-        backend = session.registry.build(selection, "plugins.curve")
-    except ParaloomError as error:
-        return f"skipped: {error}"
-    started = time.perf_counter()
-    a, b = secrets.randbelow(FR_MODULUS), secrets.randbelow(FR_MODULUS)
-    g1, g2 = backend.g1_generator(), backend.g2_generator()
-    product = backend.g1_neg(backend.g1_mul(g1, a * b % FR_MODULUS))
-    holds = backend.multi_pairing_check(
-        [(backend.g1_mul(g1, a), backend.g2_mul(g2, b)), (product, g2)]
+def show_localnet(session: Session, workdir: Path, summary: Summary) -> list[JobOutcome]:
+    """Start the localnet, run the jobs and the withdrawal on it, and stop it."""
+    console = stdout_console()
+    console.rule("localnet: validator processes on loopback")
+    done = _stopwatch(summary, "localnet")
+    with running_localnet(workdir / "localnet", console.print) as layout:
+        done(f"{len(layout.nodes)} validators registered (node0 also coordinates)")
+        names = node_names(layout)
+        client = NodeClient(layout.coordinator.api_url)
+        outcomes = show_jobs(client, workdir / "keys", names, summary)
+        show_withdrawal(session, client, names, summary)
+    left = nodes_left(layout)
+    summary.append(("processes", f"{len(layout.nodes)} started, {len(left)} left running", 0.0))
+    return outcomes
+
+
+def show_jobs(
+    client: NodeClient, keys_dir: Path, names: dict[str, str], summary: Summary
+) -> list[JobOutcome]:
+    console = stdout_console()
+    console.rule(f"jobs: each on {REPLICATION} validators, private ones sealed to them")
+    done = _stopwatch(summary, "jobs")
+    outcomes = run_jobs(client, keys_dir, JOBS_TIMEOUT)
+    done(_jobs_result(outcomes, names))
+    print_table(
+        "jobs",
+        ["#", "guest", "private", "validators", "agreement", "result"],
+        [
+            [
+                str(index),
+                outcome.job.guest,
+                "yes" if outcome.private else "no",
+                ", ".join(names.get(node, node[:8]) for node in outcome.cohort),
+                outcome.agreement,
+                outcome.result,
+            ]
+            for index, outcome in enumerate(outcomes, 1)
+        ],
     )
-    elapsed = (time.perf_counter() - started) * 1000
+    return outcomes
+
+
+def show_withdrawal(
+    session: Session, client: NodeClient, names: dict[str, str], summary: Summary
+) -> None:
+    console = stdout_console()
+    console.rule("withdrawal: deposit a note, prove the spend, validators vote")
+    proofs = load_withdraw_proofs(session.registry, session.config)
+    done = _stopwatch(summary, "withdrawal")
+    outcome = run_withdrawal(client, proofs, names, VOTE_TIMEOUT)
+    done(withdrawal_result(outcome))
+    console.print(
+        f"withdraw proof for {outcome.amount} lamports made in {outcome.prove_seconds:.1f}s "
+        f"with the shipped keys; verifies: {outcome.proof_verified}"
+    )
+    console.print(outcome.vote)
+
+
+def show_ceremony(session: Session, workdir: Path) -> CeremonyOutcome:
+    console = stdout_console()
+    console.rule("ceremony: phase 2 of a tiny circuit through the coordinator")
+    workdir.mkdir()
+    return run_ceremony(
+        session.component("ceremony"), session.component("curve"), workdir, console.print
+    )
+
+
+def ceremony_result(outcome: CeremonyOutcome) -> str:
     return (
-        f"backend {backend.name!r}: e(a·G1, b·G2) = e(ab·G1, G2) for random a, b: {holds} "
-        f"({elapsed:.1f} ms including the scalar multiplications)"
+        f"{len(outcome.contribution_hashes)} contributions verified; "
+        f"{outcome.transcript_entries} signed transcript entries verified"
     )
 
 
-def cube_circuit(cs: CircuitBuilder) -> None:
-    """The statement "I know x with x³ + x + 5 = out", out public."""
-    x = cs.private_input("x")
-    x_squared = cs.mul(x, x)
-    cs.public_output("out", cs.mul(x_squared, x) + x + 5)
+def withdrawal_result(outcome: WithdrawalOutcome) -> str:
+    return f"proof verifies: {outcome.proof_verified}; {outcome.vote}"
 
 
-def demo_groth16(session: Session) -> list[str]:
-    """Build a circuit, make a throwaway key, prove, verify, and show a forgery failing."""
-    try:
-        backend = session.component("curve")
-    except ParaloomError as error:
-        return [f"skipped: {error}"]
-    shape = build_shape(cube_circuit)
-    assignment = build_assignment(cube_circuit, {"x": 3})
-    started = time.perf_counter()
-    key = toxic_setup(backend, shape.system)
-    setup_ms = (time.perf_counter() - started) * 1000
-    started = time.perf_counter()
-    proof, public = prove(backend, key, assignment.witness)
-    prove_ms = (time.perf_counter() - started) * 1000
-    vk = key.verification_key()
-    started = time.perf_counter()
-    valid = verify(backend, vk, public, proof)
-    verify_ms = (time.perf_counter() - started) * 1000
-    forged = verify(backend, vk, [(public[0] + 1) % FR_MODULUS], proof)
-    return [
-        f"circuit x³ + x + 5 = out: {len(shape.system.constraints)} constraints, "
-        f"{shape.system.n_wires} wires",
-        f"throwaway key from fresh randomness in {setup_ms:.0f} ms "
-        "(real keys come from a ceremony)",
-        f"proof that x is known for out = {public[0]}: {prove_ms:.0f} ms; "
-        f"verifies: {valid} ({verify_ms:.1f} ms); claims out = {public[0] + 1}: {forged}",
-    ]
+def _jobs_result(outcomes: Sequence[JobOutcome], names: dict[str, str]) -> str:
+    completed = [outcome for outcome in outcomes if outcome.state == "completed"]
+    private = sum(outcome.private for outcome in completed)
+    load = Counter(names.get(node, node[:8]) for outcome in outcomes for node in outcome.cohort)
+    spread = ", ".join(f"{name} ran {count}" for name, count in sorted(load.items()))
+    return f"{len(completed)} of {len(outcomes)} completed ({private} private); {spread}"
 
 
-def demo_hashes(registry: Registry) -> list[list[str]]:
-    rows = []
-    for item in registry.components("hash"):
-        function: HashFunction = registry.build(Selection("hash", item.spec.name), "demo")
-        rows.append([item.spec.name, function.digest(DEMO_MESSAGE).hex()])
-    return rows
+def _stopwatch(summary: Summary, section: str) -> Callable[[str], None]:
+    """Starts timing a section; calling the result records it in the summary with the time."""
+    started = time.monotonic()
+
+    def done(result: str) -> None:
+        summary.append((section, result, time.monotonic() - started))
+
+    return done
 
 
-@dataclass
-class EchoValidator:
-    """A validator that answers requests with the SHA-256 of the payload and logs gossip."""
-
-    name: str
-    hasher: HashFunction
-    heard: list[str] = field(default_factory=list)
-
-    async def on_request(self, peer: str, payload: bytes) -> bytes:
-        return self.hasher.digest(payload)
-
-    async def on_gossip(self, peer: str, topic: str, payload: bytes) -> None:
-        self.heard.append(f"{self.name} heard {payload.decode()!r} on {topic!r} from {peer}")
-
-
-async def demo_localnet(registry: Registry) -> list[str]:
-    """Start validators on a private memory network, gossip once, and make one request."""
-    hasher: HashFunction = registry.build(Selection("hash", "sha256"), "demo")
-    validators = [EchoValidator(f"validator-{index}", hasher) for index in range(DEMO_VALIDATORS)]
-    selection = Selection("transport", "memory", {"network": f"demo-{id(validators)}"})
-    transports: list[Transport] = [registry.build(selection, "demo") for _ in validators]
-    for validator, transport in zip(validators, transports, strict=True):
-        await transport.start(validator.name, validator)
-    try:
-        await transports[0].gossip("announce", b"validator-0 is up")
-        digest = await transports[1].request("validator-2", DEMO_MESSAGE, timeout=5.0)
-    finally:
-        for transport in transports:
-            await transport.close()
-    lines = [line for validator in validators for line in validator.heard]
-    lines.append(f"validator-1 asked validator-2 for sha256({DEMO_MESSAGE!r}): {digest.hex()}")
-    return lines
-
-
-def demo_job(session: Session) -> str:
-    """Run the bundled `reverse` guest on the selected executor, if one is installed."""
-    selection = session.config.plugins.executor
-    try:
-        executor = session.registry.build(selection, "plugins.executor")
-    except ParaloomError as error:
-        return f"skipped: {error}"
-    wasm = resources.files("paraloom").joinpath("data/guests/reverse.wasm").read_bytes()
-    result = executor.execute(wasm, DEMO_MESSAGE)
-    return (
-        f"executor {selection.name!r} ran guest 'reverse' on {DEMO_MESSAGE!r}: "
-        f"{result.output!r} ({result.fuel_consumed} fuel, {result.elapsed * 1000:.1f} ms)"
-    )
+def _summary_rows(summary: Summary) -> list[list[str]]:
+    return [[section, result, f"{seconds:.1f}"] for section, result, seconds in summary]
