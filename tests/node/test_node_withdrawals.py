@@ -36,8 +36,9 @@ from paraloom.node.withdrawals import (
 from paraloom.storage.chain import WithdrawalDecision
 from paraloom.storage.merkle_store import encode_element
 from paraloom.storage.nullifiers import NullifierSet
-from tests.node.node_harness import wait_for
-from tests.node.withdrawal_net import (
+
+from .node_harness import wait_for
+from .withdrawal_net import (
     WithdrawalNet,
     auto_curve_is_python,
     prove_withdrawal,

@@ -25,7 +25,8 @@ from paraloom.node.node import Node, NodeRoles
 from paraloom.node.withdrawals import ProofVerifier, WithdrawProofs, load_withdraw_proofs
 from paraloom.registry import Registry
 from paraloom.storage.merkle_store import encode_element
-from tests.node.node_harness import CAPACITY, LIMITS, node_config, wait_for
+
+from .node_harness import CAPACITY, LIMITS, node_config, wait_for
 
 EXPIRATION_SLOT = 1_000
 
