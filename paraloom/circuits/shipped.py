@@ -10,7 +10,7 @@ refused if nobody contributed to it (delta = gamma would let anyone forge proofs
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -36,14 +36,19 @@ _PREPARED: dict[tuple[str, int], tuple[AnyCurveBackend, PreparedProvingKey[Any, 
 class ShippedCircuit:
     """A circuit with the keys of its ceremony, as the ``paraloom_circuits`` hook provides it.
 
-    ``shape`` is the circuit's constraint system; ``public_inputs`` names the public signals in
-    the order a verifier passes them.
+    ``shape_of`` builds the circuit's constraint system when it is first asked for: a node
+    that only verifies never needs it, and building it takes a noticeable part of a second.
+    ``public_inputs`` names the public signals in the order a verifier passes them.
     """
 
     name: str
     circuit: CircuitFunction
-    shape: CircuitShape
+    shape_of: Callable[[], CircuitShape]
     public_inputs: tuple[str, ...]
+
+    @property
+    def shape(self) -> CircuitShape:
+        return self.shape_of()
 
     def assign(self, inputs: Mapping[str, int]) -> Assignment:
         """The witness builder: every wire solved from the named inputs."""

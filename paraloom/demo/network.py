@@ -11,8 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from paraloom.localnet.layout import LocalnetLayout, create_layout
-from paraloom.localnet.processes import _registered as registered_validators
-from paraloom.localnet.processes import localnet_status, start_localnet, stop_localnet
+from paraloom.localnet.processes import (
+    localnet_status,
+    registered_validators,
+    start_localnet,
+    stop_localnet,
+)
 from paraloom.options import TomlValue
 
 VALIDATORS = 3

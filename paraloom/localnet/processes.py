@@ -123,14 +123,15 @@ def _not_ready(layout: LocalnetLayout) -> tuple[NodeLayout, str] | None:
             )
         if not state.ready:
             return state.node, f"{state.node.health_url}/ready does not answer 200"
-    registered = _registered(layout.coordinator)
+    registered = registered_validators(layout.coordinator)
     if registered < len(layout.nodes):
         reason = f"{registered} of {len(layout.nodes)} validators registered"
         return layout.coordinator, reason
     return None
 
 
-def _registered(coordinator: NodeLayout) -> int:
+def registered_validators(coordinator: NodeLayout) -> int:
+    """How many validators the coordinator reports registered (0 while it does not answer)."""
     status = _probe(coordinator.api_url, "/status")
     count = status.get("validators") if isinstance(status, dict) else None
     return count if isinstance(count, int) else 0

@@ -13,7 +13,7 @@ def create_withdraw(options: Mapping[str, Any]) -> Any:
     from paraloom.circuits.shipped import ShippedCircuit
     from paraloom.circuits.withdraw import PUBLIC_INPUTS, withdraw_circuit, withdraw_shape
 
-    return ShippedCircuit("withdraw", withdraw_circuit, withdraw_shape(), PUBLIC_INPUTS)
+    return ShippedCircuit("withdraw", withdraw_circuit, withdraw_shape, PUBLIC_INPUTS)
 
 
 @hookimpl

@@ -8,7 +8,7 @@ helpers only wait, up to a generous bound, for a state the test then checks.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,17 +86,26 @@ async def localnet(
         for index in range(validators)
     ]
     net = Localnet(coordinator, members)
+    try:
+        async with running(net.nodes):
+            yield net
+    finally:
+        executor.close()
+
+
+@asynccontextmanager
+async def running(nodes: Sequence[Node]) -> AsyncIterator[None]:
+    """Start the nodes in order, wait until all are ready, and stop those started, last first."""
     started: list[Node] = []
     try:
-        for node in net.nodes:
+        for node in nodes:
             await node.start()
             started.append(node)
-        await wait_for(lambda: all(node.ready() for node in net.nodes))
-        yield net
+        await wait_for(lambda: all(node.ready() for node in nodes))
+        yield
     finally:
         for node in reversed(started):
             await node.stop()
-        executor.close()
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float = WAIT) -> None:

@@ -26,7 +26,7 @@ from paraloom.node.withdrawals import ProofVerifier, WithdrawProofs, load_withdr
 from paraloom.registry import Registry
 from paraloom.storage.merkle_store import encode_element
 
-from .node_harness import CAPACITY, LIMITS, node_config, wait_for
+from .node_harness import CAPACITY, LIMITS, node_config, running
 
 EXPIRATION_SLOT = 1_000
 
@@ -104,14 +104,8 @@ async def withdrawal_net(
         for index in range(validators)
     ]
     net = WithdrawalNet(coordinator, members)
-    started: list[Node] = []
     try:
-        for node in net.nodes:
-            await node.start()
-            started.append(node)
-        await wait_for(lambda: all(node.ready() for node in net.nodes))
-        yield net
+        async with running(net.nodes):
+            yield net
     finally:
-        for node in reversed(started):
-            await node.stop()
         executor.close()
