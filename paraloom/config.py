@@ -249,6 +249,12 @@ class CoordinatorSettings:
     failover_after: float = option_field(
         Duration(minimum=0.001), "3s", "missed-heartbeat time before passives elect a primary"
     )
+    members: tuple[str, ...] = option_field(
+        TextList(),
+        [],
+        "the coordinator set: hex Ed25519 public keys of the nodes that may be primary "
+        "(empty: only `node run --coordinator` takes the role, alone)",
+    )
 
 
 @dataclass(frozen=True)

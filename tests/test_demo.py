@@ -107,7 +107,7 @@ def test_localnet_nodes_get_the_demo_intervals(tmp_path: Path) -> None:
 
 def test_a_localnet_without_settings_keeps_the_defaults(tmp_path: Path) -> None:
     layout = create_layout(tmp_path, 1)
-    config = load_config(layout.coordinator.config_path, environ={})
+    config = load_config(layout.entry.config_path, environ={})
     assert config.compute.heartbeat_interval == pytest.approx(30.0)
 
 

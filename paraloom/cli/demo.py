@@ -24,6 +24,7 @@ from paraloom.demo.jobs import REPLICATION, JobOutcome, run_jobs
 from paraloom.demo.network import node_names, nodes_left, running_localnet
 from paraloom.demo.withdraw import WithdrawalOutcome, run_withdrawal
 from paraloom.errors import DistributionError
+from paraloom.localnet.processes import primary_node
 from paraloom.localnet.state import state_dir
 from paraloom.node.client import NodeClient
 from paraloom.node.withdrawals import load_withdraw_proofs
@@ -81,9 +82,11 @@ def show_localnet(session: Session, workdir: Path, summary: Summary) -> list[Job
     console.rule("localnet: validator processes on loopback")
     done = _stopwatch(summary, "localnet")
     with running_localnet(workdir / "localnet", console.print) as layout:
-        done(f"{len(layout.nodes)} validators registered (node0 also coordinates)")
         names = node_names(layout)
-        client = NodeClient(layout.coordinator.api_url)
+        primary = primary_node(layout)
+        elected = names.get(primary.node_id, "?") if primary is not None else "none yet"
+        done(f"{len(layout.nodes)} validators registered; {elected} elected primary coordinator")
+        client = NodeClient(layout.entry.api_url)
         outcomes = show_jobs(client, workdir / "keys", names, summary)
         show_withdrawal(session, client, names, summary)
     left = nodes_left(layout)

@@ -93,7 +93,7 @@ def _print_nodes(states: list[NodeState]) -> None:
     rows = [
         [
             state.node.name,
-            state.node.role,
+            state.role,
             str(state.pid or "-"),
             "ready" if state.ready else "running" if state.running else "stopped",
         ]
@@ -111,7 +111,7 @@ def _document(state: NodeState) -> dict[str, object]:
     return {
         "name": state.node.name,
         "node_id": state.node.node_id,
-        "role": state.node.role,
+        "role": state.role,
         "pid": state.pid,
         "running": state.running,
         "ready": state.ready,

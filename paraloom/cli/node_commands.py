@@ -33,13 +33,15 @@ def node_group() -> None:
 @click.option(
     "--coordinator/--no-coordinator",
     default=False,
-    help="Take the coordinator role (until elections exist, one node of a network does).",
+    help="Be the coordinator alone when coordinator.members is empty; with a coordinator set "
+    "configured, every member whose key is listed takes part in electing the primary.",
 )
 @click.option("--validate/--no-validate", default=True, help="Take the validator role (run jobs).")
 @click.option(
     "--coordinator-id",
     metavar="NODE_ID",
-    help="The coordinator's node id; by default a validator asks its peers.",
+    help="The coordinator's node id; by default a validator asks the coordinator set's "
+    "members (or, without a set, its peers).",
 )
 @click.pass_context
 def run_command(

@@ -56,6 +56,17 @@ class ReputationTracker:
         self._scores[node_id] = _Score(value, now)
         return value
 
+    def scores(self, now: float) -> dict[str, float]:
+        """Every node's score at ``now`` to two decimals: what another coordinator needs to
+        carry on. Rounded so that the value changes with outcomes, not with every instant of
+        decay (0.1 % a day moves a score of 1000 by 0.01 in about 15 minutes)."""
+        return {node: round(self._decayed(known, now), 2) for node, known in self._scores.items()}
+
+    def restore(self, scores: dict[str, float], now: float) -> None:
+        """Take over scores as of ``now`` (clamped to this tracker's bounds)."""
+        for node_id, value in scores.items():
+            self._scores[node_id] = _Score(self._clamp(value), now)
+
     def _change(self, outcome: Outcome) -> int:
         changes = {
             Outcome.CORRECT: self.settings.correct_vote,

@@ -13,6 +13,7 @@ from pathlib import Path
 from paraloom.localnet.layout import LocalnetLayout, create_layout
 from paraloom.localnet.processes import (
     localnet_status,
+    primary_node,
     registered_validators,
     start_localnet,
     stop_localnet,
@@ -74,7 +75,8 @@ def _watch_registrations(
     def watch() -> None:
         seen = 0
         while not done.wait(WATCH_SECONDS):
-            count = registered_validators(layout.coordinator)
+            primary = primary_node(layout)
+            count = registered_validators(primary) if primary is not None else 0
             if count > seen:
                 seen = count
                 elapsed = time.monotonic() - started

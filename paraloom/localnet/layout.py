@@ -2,9 +2,11 @@
 and log, and a manifest (``localnet.json``) that `status` and `down` read back.
 
 Ports are chosen by binding port 0 on loopback, all sockets held open until every port is
-picked so that no two nodes get the same one. The first node is the coordinator and a
-validator; it gets the health endpoints on 127.0.0.1:9300 when that port is free. Every node
-lists every other as a peer, so connections come up whichever node starts first.
+picked so that no two nodes get the same one. Every node is a validator; the first
+:data:`COORDINATOR_SET` nodes form the coordinator set (``coordinator.members``), which elects
+the primary among them and replaces it when it fails. The first node gets the health
+endpoints on 127.0.0.1:9300 when that port is free. Every node lists every other as a peer, so
+connections come up whichever node starts first.
 
 Every node's config names the localnet in ``testing.localnet``, the marker that lets a node
 run the ``[testing]`` faults given for it to :func:`create_layout`
@@ -31,6 +33,9 @@ HOST = "127.0.0.1"
 HEALTH_PORT = 9300
 #: Short redial delays: a localnet's nodes start within seconds of each other.
 BACKOFF_MAX = "1s"
+#: Members of a localnet's coordinator set: enough to survive two failures, few enough that
+#: every snapshot reaches them all quickly.
+COORDINATOR_SET = 5
 
 
 @dataclass(frozen=True)
@@ -75,18 +80,21 @@ class NodeLayout:
 
     @property
     def role(self) -> str:
-        return "coordinator+validator" if self.coordinator else "validator"
+        """``coordinator`` marks a member of the coordinator set, which one is primary is
+        elected (`localnet status` asks the nodes)."""
+        return "validator, coordinator set" if self.coordinator else "validator"
 
 
 @dataclass(frozen=True)
 class LocalnetLayout:
-    """All nodes of one localnet; the first is the coordinator."""
+    """All nodes of one localnet."""
 
     directory: Path
     nodes: tuple[NodeLayout, ...]
 
     @property
-    def coordinator(self) -> NodeLayout:
+    def entry(self) -> NodeLayout:
+        """The node clients talk to by default; any node forwards to the primary."""
         return self.nodes[0]
 
     @property
@@ -130,8 +138,10 @@ def create_layout(
         for index in range(validators)
     )
     layout = LocalnetLayout(directory, nodes)
+    members = [_identity(node.key_path).public_key.hex() for node in nodes if node.coordinator]
     for node in nodes:
-        tables = _with_testing(settings or {}, directory, faults.get(node.name, {}))
+        tables = _with_members(settings or {}, members)
+        tables = _with_testing(tables, directory, faults.get(node.name, {}))
         _write_config(node, [peer.peer_address for peer in nodes if peer is not node], tables)
     save_manifest(layout)
     return layout
@@ -166,7 +176,8 @@ def _node(directory: Path, index: int, transport: int, api: int, health: int) ->
     node_dir = directory / name
     node_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     identity = _identity(node_dir / "identity.key")
-    return NodeLayout(name, node_dir, identity.node_id_hex, index == 0, transport, api, health)
+    member = index < COORDINATOR_SET
+    return NodeLayout(name, node_dir, identity.node_id_hex, member, transport, api, health)
 
 
 def _identity(path: Path) -> NodeIdentity:
@@ -219,6 +230,14 @@ def _check_faults(faults: NodeFaults, validators: int) -> None:
                 options[key].kind.parse(value)
             except OptionValueError as error:
                 raise LocalnetError(f"faults for {name}: {key}: {error}") from None
+
+
+def _with_members(
+    settings: Mapping[str, Mapping[str, TomlValue]], members: list[str]
+) -> dict[str, Mapping[str, TomlValue]]:
+    """``settings`` with the coordinator set, unless the caller chose one."""
+    coordinator = {"members": members, **settings.get("coordinator", {})}
+    return {**settings, "coordinator": coordinator}
 
 
 def _with_testing(

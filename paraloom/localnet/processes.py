@@ -3,7 +3,7 @@
 Each node is ``python -m paraloom --config <node>/paraloom.toml node run`` in a session of its
 own (so it outlives the shell that started it), its output in ``<node>/node.log`` and its pid
 in ``<node>/node.pid``. A localnet is ready when every node answers 200 on ``/ready`` and the
-coordinator's ``/status`` counts every validator registered. Stopping sends SIGTERM (a node
+primary coordinator's ``/status`` counts every validator registered. Stopping sends SIGTERM (a node
 then closes its database and connections), waits, and kills what is left after a grace period.
 """
 
@@ -38,13 +38,22 @@ class NodeState:
     pid: int | None
     running: bool
     ready: bool
+    coordinator_role: str | None = None
+
+    @property
+    def role(self) -> str:
+        """The node's roles; for a member of the coordinator set, its part now (primary,
+        passive, candidate) when it answered, else just that it is a member."""
+        if not self.node.coordinator:
+            return "validator"
+        return f"validator, coordinator {self.coordinator_role or 'set member'}"
 
 
 def start_localnet(layout: LocalnetLayout, timeout: float = START_TIMEOUT) -> None:
     """Start every node and wait until the localnet is ready; on failure stop them all."""
     try:
         for node in layout.nodes:
-            _spawn(node, layout.coordinator.node_id)
+            spawn_node(node)
         _wait_ready(layout, timeout)
     except BaseException:
         stop_localnet(layout)
@@ -72,18 +81,24 @@ def localnet_status(layout: LocalnetLayout, *, probe: bool = True) -> list[NodeS
     states = []
     for node in layout.nodes:
         running = _running_pid(node) is not None
-        states.append(NodeState(node, _read_pid(node), running, probe and running and _ready(node)))
+        ready = probe and running and _ready(node)
+        role = _status(node).get("coordinator_role") if ready else None
+        states.append(
+            NodeState(
+                node, _read_pid(node), running, ready, role if isinstance(role, str) else None
+            )
+        )
     return states
 
 
-def _spawn(node: NodeLayout, coordinator_id: str) -> None:
+def spawn_node(node: NodeLayout) -> None:
+    """Start one node detached (also to restart a node that was stopped or killed)."""
     if _running_pid(node) is not None:
         raise LocalnetError(f"{node.name} already runs (pid file {node.pid_path})")
-    flags = ["--coordinator"] if node.coordinator else ["--coordinator-id", coordinator_id]
     command = [sys.executable, "-m", "paraloom", "--config", str(node.config_path)]
     with open(node.log_path, "ab") as log:
         process = subprocess.Popen(
-            [*command, "node", "run", *flags],
+            [*command, "node", "run"],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -116,25 +131,41 @@ def _wait_ready(layout: LocalnetLayout, timeout: float) -> None:
 
 def _not_ready(layout: LocalnetLayout) -> tuple[NodeLayout, str] | None:
     """The first node that is not ready yet and why; an exited node fails at once."""
-    for state in localnet_status(layout):
+    states = localnet_status(layout)
+    for state in states:
         if not state.running:
             raise LocalnetError(
                 f"{state.node.name} exited during start-up; see {state.node.log_path}"
             )
+    for state in states:
         if not state.ready:
             return state.node, f"{state.node.health_url}/ready does not answer 200"
-    registered = registered_validators(layout.coordinator)
+    primary = primary_node(layout)
+    if primary is None:
+        return layout.entry, "no primary coordinator elected yet"
+    registered = registered_validators(primary)
     if registered < len(layout.nodes):
-        reason = f"{registered} of {len(layout.nodes)} validators registered"
-        return layout.coordinator, reason
+        return primary, f"{registered} of {len(layout.nodes)} validators registered"
+    return None
+
+
+def primary_node(layout: LocalnetLayout) -> NodeLayout | None:
+    """The node that answers it is the primary coordinator now (None while none does)."""
+    for node in layout.nodes:
+        if node.coordinator and _status(node).get("coordinator") is True:
+            return node
     return None
 
 
 def registered_validators(coordinator: NodeLayout) -> int:
     """How many validators the coordinator reports registered (0 while it does not answer)."""
-    status = _probe(coordinator.api_url, "/status")
-    count = status.get("validators") if isinstance(status, dict) else None
+    count = _status(coordinator).get("validators")
     return count if isinstance(count, int) else 0
+
+
+def _status(node: NodeLayout) -> dict[str, object]:
+    status = _probe(node.api_url, "/status")
+    return status if isinstance(status, dict) else {}
 
 
 def _ready(node: NodeLayout) -> bool:

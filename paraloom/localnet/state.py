@@ -69,11 +69,11 @@ def localnet_dir(given: Path | None) -> Path:
 
 
 def default_node_url() -> str | None:
-    """The coordinator's client API of the current localnet, for the compute commands."""
+    """The client API of the current localnet's first node (it forwards to the primary)."""
     current = current_localnet()
     if current is None:
         return None
     try:
-        return load_layout(current).coordinator.api_url
+        return load_layout(current).entry.api_url
     except LocalnetError:
         return None

@@ -39,6 +39,7 @@ from paraloom.consensus.withdrawal import decode_request
 from paraloom.errors import (
     ConfigError,
     ConsensusError,
+    CoordinationError,
     DistributionError,
     FormatError,
     JobLimitError,
@@ -62,6 +63,7 @@ _STATUS_OF: tuple[tuple[type[ParaloomError], int], ...] = (
     (DistributionError, HTTPStatus.SERVICE_UNAVAILABLE),
     (TransportError, HTTPStatus.SERVICE_UNAVAILABLE),
     (StorageError, HTTPStatus.SERVICE_UNAVAILABLE),
+    (CoordinationError, HTTPStatus.SERVICE_UNAVAILABLE),
 )
 
 Forward = Callable[[ApiCall], Awaitable[ApiReply]]
@@ -95,7 +97,9 @@ class ClientApi:
         withdrawals: Callable[[], WithdrawalCoordinator | None] = lambda: None,
         status: Callable[[], Mapping[str, Any]],
         max_message_size: int,
+        committed: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        self._committed = committed
         self._coordinator = coordinator
         self._withdrawals = withdrawals
         self._forward = forward
@@ -122,7 +126,10 @@ class ClientApi:
     async def answer(self, request: HttpRequest) -> HttpResponse:
         """A job route, answered by this node's coordinator role."""
         try:
-            return HttpResponse.json(HTTPStatus.OK, await self._route(request))
+            document = await self._route(request)
+            if request.method != "GET" and self._committed is not None:
+                await self._committed()  # a write is acknowledged once it is replicated
+            return HttpResponse.json(HTTPStatus.OK, document)
         except ParaloomError as error:
             return _refusal(error)
 

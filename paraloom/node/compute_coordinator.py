@@ -11,6 +11,10 @@ only this coordinator knows.
 
 Private jobs are sealed to the validators the coordinator names at planning time
 (:meth:`plan`); their cohorts, retries included, are drawn from those recipients only.
+
+Failover (:mod:`paraloom.node.coordinator_state`): :meth:`export` gives what a new primary
+needs; the new primary :meth:`adopt` s it (validators, reputation, finished jobs) and then
+:meth:`resume` s the unfinished jobs as fresh attempts.
 """
 
 from __future__ import annotations
@@ -35,10 +39,12 @@ from paraloom.compute.jobs import (
 )
 from paraloom.compute.messages import (
     JobDispatch,
+    JobLimits,
     JobOutcome,
     JobSpec,
     PrivateInput,
     Produced,
+    decode_message,
     encode_message,
     outcome_reply,
     verify_outcome,
@@ -52,8 +58,16 @@ from paraloom.config import ComputeSettings, ReputationSettings
 from paraloom.crypto.envelope import Envelope
 from paraloom.crypto.identity import node_id_of, verify_encryption_key
 from paraloom.errors import DistributionError, JobStateError
+from paraloom.node.coordinator_state import JobEntry, ResultEntry, ValidatorEntry
 from paraloom.node.protocol import Register, ValidatorHeartbeat
-from paraloom.storage.compute_store import ComputeStore, JobResult, NewJob, Transition
+from paraloom.storage.compute_store import (
+    ASSIGNED,
+    FINAL_STATES,
+    ComputeStore,
+    JobResult,
+    NewJob,
+    Transition,
+)
 from paraloom.storage.database import Database
 
 LOGGER = logging.getLogger("paraloom.node.coordinator")
@@ -109,6 +123,7 @@ class ComputeCoordinator:
         self._clock = clock
         self._sample_seed = os.urandom(32)  # secret, so validators cannot predict sampling
         self._keys: dict[str, bytes] = {}
+        self._registrations: dict[str, Register] = {}
         self._jobs: dict[str, _Tracked] = {}
 
     # -- the validator pool ---------------------------------------------------------------
@@ -118,6 +133,7 @@ class ComputeCoordinator:
         if node_id_of(message.public_key).hex() != peer:
             raise DistributionError(f"registration from {peer} carries another node's key")
         self._keys[peer] = verify_encryption_key(message.public_key, message.encryption_key)
+        self._registrations[peer] = message
         status = ValidatorStatus(message.capacity.execution_limits(), message.load)
         self.registry.register(peer, self._clock(), status)
         LOGGER.info("validator %s registered", peer)
@@ -142,6 +158,14 @@ class ComputeCoordinator:
         job_id = spec.job_id.hex()
         if job_id in self._jobs or self.store.job(spec.job_id) is not None:
             raise JobStateError(f"job {job_id} was already submitted")
+        new_job = NewJob(spec.job_id, self._encode(spec), requester)
+        await self._start(spec, lambda: self.store.submit([new_job]))
+        return job_id
+
+    async def _start(self, spec: JobSpec, record_start: Callable[[], None]) -> None:
+        """Plan the job's first attempt and dispatch it; ``record_start`` writes its queueing
+        in the same transaction as the assignment."""
+        job_id = spec.job_id.hex()
         timeout = spec.limits.timeout + self._round_trip
         size = first_replication(job_id, spec.replication, self._sample_seed, self.settings)
         job, events = Job.submit(job_id, self._clock(), self.settings, timeout, size)
@@ -149,11 +173,10 @@ class ComputeCoordinator:
         allowed = self._recipients(payload) if isinstance(payload, PrivateInput) else None
         tracked = _Tracked(job, spec, allowed)
         with self._database.transaction():
-            self.store.submit([NewJob(spec.job_id, self._encode(spec), requester)])
+            record_start()
             dispatches = self._follow(tracked, events)
         self._jobs[job_id] = tracked
         await self._send_all(tracked, dispatches)
-        return job_id
 
     async def outcome(self, peer: str, outcome: JobOutcome) -> None:
         """Count a validator's signed outcome toward its job's agreement."""
@@ -203,6 +226,94 @@ class ComputeCoordinator:
         if not isinstance(outcome, Agreed):
             return None
         return next(r.output for r in results if r.result_hash == outcome.verdict)
+
+    # -- failover -------------------------------------------------------------------------
+
+    def export_jobs(self, recent: int) -> list[JobEntry]:
+        """The unfinished jobs, then the ``recent`` that finished last with their deciding
+        attempt's cohort and results."""
+        active = [
+            self._entry(tracked.spec.job_id, finished=False)
+            for tracked in self._jobs.values()
+            if tracked.job.state in _ACTIVE
+        ]
+        finished = [
+            self._entry(job_id, finished=True) for job_id in self.store.recently_finished(recent)
+        ]
+        return active + finished
+
+    def export_validators(self) -> list[ValidatorEntry]:
+        """The validators available now, with the keys and capacity they registered (not
+        their load, which their next heartbeat to the new primary tells)."""
+        entries = []
+        for info in self.registry.available(self._clock()):
+            registration = self._registrations[info.node_id]
+            entries.append(
+                ValidatorEntry(
+                    info.node_id,
+                    registration.public_key,
+                    registration.encryption_key,
+                    JobLimits.of(info.capacity),
+                )
+            )
+        return entries
+
+    def adopt(
+        self,
+        jobs: list[JobEntry],
+        validators: list[ValidatorEntry],
+        reputation: dict[str, float],
+        term: int,
+    ) -> None:
+        """Take over an earlier primary's pool, scores and finished jobs; each validator's keys
+        are checked again, as at registration. Unfinished jobs wait for :meth:`resume`."""
+        self.reputation.restore(reputation, self._clock())
+        for validator in validators:
+            registration = Register(
+                validator.public_key, validator.encryption_key, validator.capacity, 0.0
+            )
+            self.register(validator.node_id, registration)
+        reason = f"adopted at term {term}: finished under an earlier primary"
+        for entry in jobs:
+            if entry.state in FINAL_STATES:
+                self.store.conclude(*_concluded(entry, reason))
+
+    async def resume(self, jobs: list[JobEntry], term: int) -> None:
+        """Run the unfinished jobs of an earlier primary again, each as a new first attempt
+        (the guest is deterministic and the attempt agreed, so the output cannot change)."""
+        reason = f"resumed at term {term} after a failover"
+        for entry in jobs:
+            if entry.state not in FINAL_STATES and entry.job_id.hex() not in self._jobs:
+                await self._resume(entry, reason)
+
+    async def _resume(self, entry: JobEntry, reason: str) -> None:
+        record = self.store.job(entry.job_id)
+        if record is not None and record.state in FINAL_STATES:
+            return
+        spec = decode_message(entry.spec, JobSpec, max_size=self._max_size)
+
+        def record_start() -> None:
+            if record is None:
+                self.store.submit([NewJob(entry.job_id, entry.spec, entry.requester)])
+            else:
+                self.store.apply([Transition(entry.job_id, "submitted", reason)])
+
+        await self._start(spec, record_start)
+
+    def _entry(self, job_id: bytes, *, finished: bool) -> JobEntry:
+        record = self.store.job(job_id)
+        if record is None:
+            raise JobStateError(f"job {job_id.hex()} is tracked but not stored")
+        if not finished:
+            return JobEntry(job_id, record.spec, record.requester, record.state, [], [])
+        results = [
+            ResultEntry(result.node_id, result.output)
+            for result in self.store.results(job_id)
+            if result.attempt == record.attempts
+        ]
+        return JobEntry(
+            job_id, record.spec, record.requester, record.state, list(record.cohort), results
+        )
 
     # -- internals ------------------------------------------------------------------------
 
@@ -307,6 +418,15 @@ class ComputeCoordinator:
 
 _ASSIGNED = JobState.ASSIGNED
 _ACTIVE = frozenset({JobState.SUBMITTED, JobState.ASSIGNED, JobState.EXECUTING, JobState.VERIFYING})
+
+
+def _concluded(entry: JobEntry, reason: str) -> tuple[NewJob, list[Transition], list[JobResult]]:
+    """The store records that bring a job to the final state ``entry`` holds."""
+    transitions = [Transition(entry.job_id, ASSIGNED, reason, tuple(entry.cohort))]
+    transitions = transitions if entry.cohort else []
+    transitions.append(Transition(entry.job_id, entry.state, reason))
+    results = [JobResult(entry.job_id, result.node_id, result.output) for result in entry.results]
+    return NewJob(entry.job_id, entry.spec, entry.requester), transitions, results
 
 
 def _mismatch_fields(event: Mismatch) -> tuple[str, int, str]:

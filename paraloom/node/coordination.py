@@ -130,7 +130,11 @@ class Coordinator:
         persisted: PersistentState = PersistentState(),
         snapshot: Snapshot = GENESIS,
         election_jitter: float | None = None,
+        stand_at: float | None = None,
     ) -> None:
+        """``stand_at`` is when to stand first if no primary is heard of by then; by default
+        a full ``failover_after`` (with jitter) from ``now``, which a member restarting into a
+        running set needs. A set starting from nothing has no primary to wait for."""
         self.node_id = identity.node_id_hex
         if self.node_id not in membership:
             raise CoordinationError(f"node {self.node_id} is not in the coordinator set")
@@ -151,7 +155,7 @@ class Coordinator:
         self._last_beat: tuple[int, int] | None = None
         self._beats = 0
         self._next_beat = now
-        self._deadline = self._election_deadline(now)
+        self._deadline = self._election_deadline(now) if stand_at is None else stand_at
 
     @property
     def persistent(self) -> PersistentState:

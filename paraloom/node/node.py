@@ -7,10 +7,14 @@ Roles:
 
 - validator (every node unless told otherwise): registers with the coordinator, heartbeats,
   runs dispatched jobs in a worker thread (:mod:`paraloom.node.validator_role`);
-- coordinator (the node whose :class:`NodeRoles` say so; the HA role will make this an
-  election): the validator pool, cohorts and job state machines
-  (:mod:`paraloom.node.compute_coordinator`), with a clock task for deadlines and stale
-  validators.
+- coordinator, taken by the member of the coordinator set (``coordinator.members``; alone
+  with ``NodeRoles.coordinator`` when no set is configured) that the set elects primary
+  (:mod:`paraloom.node.ha`): the validator pool, cohorts and job state machines
+  (:mod:`paraloom.node.compute_coordinator`) and withdrawal rounds, with a clock task for
+  deadlines and stale validators. A new primary starts from the replicated state
+  (:mod:`paraloom.node.coordinator_state`); one that steps down drops its in-memory work,
+  which its successor holds. Members that are not primary refuse the coordinator's messages
+  with the name of the primary they know.
 
 The node serves the client API on ``node.api_listen`` (loopback only) and, when
 ``health.enabled``, ``/health``, ``/ready`` and ``/metrics`` on ``health.listen`` if that
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,14 +35,30 @@ from paraloom.components import Executor, Transport
 from paraloom.compute.jobs import Finished
 from paraloom.compute.messages import JobDispatch, JobOutcome
 from paraloom.config import Config
-from paraloom.crypto.identity import NodeIdentity
-from paraloom.errors import DistributionError, NodeApiError, ParaloomError, TransportError
+from paraloom.crypto.identity import NodeIdentity, node_id_of, require_public_key
+from paraloom.errors import (
+    ConfigError,
+    DistributionError,
+    NodeApiError,
+    NotPrimaryError,
+    ParaloomError,
+    TransportError,
+)
 from paraloom.network.wire import TrafficCounters, WireMessage
 from paraloom.node.api import ClientApi, require_loopback
 from paraloom.node.compute_coordinator import ComputeCoordinator
+from paraloom.node.coordination import Role, RoleChanged
+from paraloom.node.coordinator_state import (
+    RECENT_FINISHED,
+    CoordinatorState,
+    decode_state,
+    encode_state,
+)
 from paraloom.node.faults import Faults, require_localnet
+from paraloom.node.ha import CoordinationFrame, HaRole
 from paraloom.node.health import NodeMetrics, NodeReadings
 from paraloom.node.http import HttpServer
+from paraloom.node.messages import Membership
 from paraloom.node.protocol import (
     Accepted,
     ApiCall,
@@ -56,6 +77,7 @@ from paraloom.node.withdrawals import (
     WithdrawalCoordinator,
     WithdrawalVoter,
 )
+from paraloom.storage.coordination_store import CoordinationStore
 from paraloom.storage.database import Database, database_path, open_database
 from paraloom.storage.nullifiers import NullifierSet
 
@@ -69,8 +91,10 @@ MAX_TICK = 0.5
 
 @dataclass(frozen=True)
 class NodeRoles:
-    """Which roles the node takes; ``coordinator_id`` names the coordinator when known, else
-    a validator offers its registration to each peer until one takes it."""
+    """Which roles the node takes. ``coordinator`` makes a node outside any configured
+    coordinator set its own set of one. ``coordinator_id`` names the coordinator when known;
+    else a validator offers its registration to the coordinator set's members, or without a
+    set to each peer, until one takes it."""
 
     coordinator: bool = False
     validator: bool = True
@@ -106,6 +130,9 @@ class Node:
         self.validator: ValidatorRole | None = None
         self.withdrawals: WithdrawalCoordinator | None = None
         self.voter: WithdrawalVoter | None = None
+        self.ha: HaRole | None = None
+        self._primary_tasks: list[asyncio.Task[None]] = []
+        self._captured: tuple[object, bytes] | None = None
         self._withdraw_proofs = withdraw_proofs
         self.metrics = NodeMetrics(self._readings, self.ready)
         self._api_server: HttpServer | None = None
@@ -117,6 +144,7 @@ class Node:
             forward=self._forward,
             status=self._status,
             max_message_size=config.network.max_frame_size,
+            committed=self._replicated,
         )
 
     @property
@@ -132,10 +160,12 @@ class Node:
         return self._health_server.address if self._health_server is not None else None
 
     def ready(self) -> bool:
-        """Able to do its work: a coordinator once started, a validator once registered."""
+        """Able to do its work: a validator once registered, else once it knows a primary."""
         if self.database is None:
             return False
-        return self.validator is None or self.validator.registered
+        if self.validator is not None:
+            return self.validator.registered
+        return self._known_coordinator() is not None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -148,6 +178,8 @@ class Node:
         try:
             self._start_roles(self.database)
             await self.transport.start(self.node_id, self.faults.handler(self.dispatcher))
+            if self.ha is not None:
+                self.ha.tick()  # a lone member is primary before the node serves anything
             await self._serve_api()
             await self._serve_health()
         except BaseException:
@@ -163,10 +195,12 @@ class Node:
         write was committed when it was acknowledged, so nothing is left to flush."""
         if self.hooks is not None and self.database is not None:
             self.hooks.paraloom_node_stopping(node_id=self.node_id)
-        for task in self._tasks:
+        tasks = self._tasks + self._primary_tasks
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
+        self._primary_tasks.clear()
         for server in (self._health_server, self._api_server):
             if server is not None:
                 await server.close()
@@ -175,6 +209,8 @@ class Node:
             await self.validator.close()
         if self.withdrawals is not None:
             await self.withdrawals.close()
+        if self.ha is not None:
+            await self.ha.close()
         await self.transport.close()
         if self.database is not None:
             self.database.close()
@@ -202,12 +238,122 @@ class Node:
     # -- internals ------------------------------------------------------------------------
 
     def _start_roles(self, database: Database) -> None:
-        if self.roles.coordinator:
-            self._start_coordinator(database)
+        membership = self._membership()
+        if membership is not None:
+            self.ha = HaRole(
+                self.identity,
+                membership,
+                self.config.coordinator,
+                CoordinationStore(database),
+                send=self.request,
+                on_role=self._role_changed,
+                state=self._capture_state,
+            )
+            self._take_coordinator_messages(self.ha)
         if self._validating is not None:
             self._start_validator(*self._validating)
 
-    def _start_coordinator(self, database: Database) -> None:
+    def _membership(self) -> Membership | None:
+        """The coordinator set this node is a member of, if any (NodeRoles docstring)."""
+        configured = self.config.coordinator.members
+        if configured:
+            membership = Membership.of(_public_key(text) for text in configured)
+            if self.node_id in membership:
+                return membership
+            if self.roles.coordinator:
+                raise ConfigError(
+                    f"this node ({self.node_id}) takes the coordinator role but its public key "
+                    "is not in coordinator.members"
+                )
+            return None
+        if self.roles.coordinator:
+            return Membership.of([self.identity.public_key])
+        return None
+
+    def _take_coordinator_messages(self, ha: HaRole) -> None:
+        """Route the coordinator's messages to its role while this node is primary; refused
+        with the primary's name otherwise."""
+
+        async def register(peer: str, message: Register) -> Reply:
+            coordinator, withdrawals = self._primary()
+            coordinator.register(peer, message)
+            withdrawals.register(peer, message.public_key)
+            return Accepted()
+
+        async def heartbeat(peer: str, message: ValidatorHeartbeat) -> Reply:
+            self._primary()[0].heartbeat(peer, message)
+            return Accepted()
+
+        async def outcome(peer: str, message: JobOutcome) -> Reply:
+            await self._primary()[0].outcome(peer, message)
+            return Accepted()
+
+        self.dispatcher.on(Register, register)
+        self.dispatcher.on(ValidatorHeartbeat, heartbeat)
+        self.dispatcher.on(JobOutcome, outcome)
+        self.dispatcher.on(ApiCall, self._api.on_call)
+        self.dispatcher.on(CoordinationFrame, ha.on_frame)
+
+    def _primary(self) -> tuple[ComputeCoordinator, WithdrawalCoordinator]:
+        coordinator, withdrawals = self.coordinator, self.withdrawals
+        if coordinator is None or withdrawals is None:
+            primary = self._known_coordinator() or "not known yet"
+            raise NotPrimaryError(f"node {self.node_id} is not the coordinator (it is {primary})")
+        return coordinator, withdrawals
+
+    def _role_changed(self, change: RoleChanged, state: bytes) -> None:
+        if change.role is Role.PRIMARY and self.coordinator is None:
+            self._become_primary(decode_state(state), change.term)
+        elif change.role is not Role.PRIMARY and self.coordinator is not None:
+            self._step_down()
+
+    def _become_primary(self, state: CoordinatorState, term: int) -> None:
+        """Take the coordinator's work over from the replicated state (module docstring)."""
+        assert self.database is not None
+        coordinator, withdrawals = self._coordinator_parts(self.database)
+        try:
+            coordinator.adopt(state.jobs, state.validators, state.reputation, term)
+            withdrawals.adopt(state.deposits, state.decisions)
+        except ParaloomError as error:
+            LOGGER.error("the replicated coordinator state was not taken over whole: %s", error)
+        for validator in state.validators:
+            if validator.node_id in coordinator.registry:
+                withdrawals.register(validator.node_id, validator.public_key)
+        self.coordinator, self.withdrawals = coordinator, withdrawals
+        LOGGER.info("node %s is the primary coordinator of term %d", self.node_id, term)
+        self._primary_tasks = [
+            asyncio.create_task(self._clock(coordinator)),
+            asyncio.create_task(self._resume(coordinator, withdrawals, state, term)),
+        ]
+
+    def _step_down(self) -> None:
+        """Stop the coordinator's work; the primary that replaced this one carries it on."""
+        withdrawals = self.withdrawals
+        for task in self._primary_tasks:
+            task.cancel()
+        self._primary_tasks = []
+        self.coordinator = self.withdrawals = None
+        self._captured = None
+        if withdrawals is not None:
+            self._tasks.append(asyncio.create_task(withdrawals.close()))
+        LOGGER.info("node %s is no longer the primary coordinator", self.node_id)
+
+    async def _resume(
+        self,
+        coordinator: ComputeCoordinator,
+        withdrawals: WithdrawalCoordinator,
+        state: CoordinatorState,
+        term: int,
+    ) -> None:
+        try:
+            await coordinator.resume(state.jobs, term)
+            await withdrawals.resume(state.voting)
+        except ParaloomError as error:
+            LOGGER.error("resuming the earlier primary's work: %s", error)
+
+    def _coordinator_parts(
+        self, database: Database
+    ) -> tuple[ComputeCoordinator, WithdrawalCoordinator]:
         coordinator = ComputeCoordinator(
             self.config.compute,
             self.config.reputation,
@@ -217,7 +363,6 @@ class Node:
             max_message_size=self.config.network.max_frame_size,
             on_finished=self._job_finished,
         )
-        self.coordinator = coordinator
         withdrawals = WithdrawalCoordinator(
             self.config.consensus,
             database,
@@ -225,25 +370,36 @@ class Node:
             registry=coordinator.registry,
             send=self.request,
         )
-        self.withdrawals = withdrawals
+        return coordinator, withdrawals
 
-        async def register(peer: str, message: Register) -> Reply:
-            coordinator.register(peer, message)
-            withdrawals.register(peer, message.public_key)
-            return Accepted()
+    def _capture_state(self) -> bytes:
+        """The coordinator state to replicate, taken again only when the database or the
+        validator pool changed since the last time."""
+        coordinator, withdrawals, database = self.coordinator, self.withdrawals, self.database
+        assert self.ha is not None
+        if coordinator is None or withdrawals is None or database is None:
+            return self.ha.machine.replica.snapshot.state
+        now = time.monotonic()
+        pool = tuple(info.node_id for info in coordinator.registry.available(now))
+        key = (database.total_changes, pool)
+        if self._captured is not None and self._captured[0] == key:
+            return self._captured[1]
+        state = CoordinatorState(
+            jobs=coordinator.export_jobs(RECENT_FINISHED),
+            validators=coordinator.export_validators(),
+            reputation=coordinator.reputation.scores(now),
+            deposits=withdrawals.export_deposits(),
+            decisions=withdrawals.export_decisions(RECENT_FINISHED),
+            voting=withdrawals.voting(),
+        )
+        encoded = encode_state(state)
+        self._captured = (key, encoded)
+        return encoded
 
-        async def heartbeat(peer: str, message: ValidatorHeartbeat) -> Reply:
-            coordinator.heartbeat(peer, message)
-            return Accepted()
-
-        async def outcome(peer: str, message: JobOutcome) -> Reply:
-            await coordinator.outcome(peer, message)
-            return Accepted()
-
-        self.dispatcher.on(Register, register)
-        self.dispatcher.on(ValidatorHeartbeat, heartbeat)
-        self.dispatcher.on(JobOutcome, outcome)
-        self.dispatcher.on(ApiCall, self._api.on_call)
+    async def _replicated(self) -> None:
+        """Wait until this primary's writes so far are on a majority of the coordinator set."""
+        if self.ha is not None:
+            await self.ha.replicate()
 
     def _start_validator(self, executor: Executor, options: ValidatorOptions) -> None:
         self.validator = ValidatorRole(
@@ -274,11 +430,18 @@ class Node:
         self.dispatcher.on(SpentNotice, voter.on_spent)
 
     def _coordinator_candidates(self) -> list[str]:
+        """Where to register: the known primary first, then the other members of the set."""
         if self.roles.coordinator_id is not None:
             return [self.roles.coordinator_id]
-        if self.roles.coordinator:
-            return [self.node_id]
-        return sorted(self.transport.peers())
+        members = sorted(
+            node_id_of(_public_key(text)).hex() for text in self.config.coordinator.members
+        )
+        if self.ha is not None:
+            members = list(self.ha.membership.keys)
+        if not members:
+            return sorted(self.transport.peers())
+        known = self._known_coordinator()
+        return sorted(members, key=lambda member: member != known)
 
     async def _serve_api(self) -> None:
         host, port = self.config.node.api_listen
@@ -302,11 +465,12 @@ class Node:
     def _spawn_tasks(self) -> None:
         if self.validator is not None:
             self._tasks.append(asyncio.create_task(self.validator.keep_registered()))
-        if self.coordinator is not None:
-            self._tasks.append(asyncio.create_task(self._clock(self.coordinator)))
+        if self.ha is not None:
+            self._tasks.append(asyncio.create_task(self.ha.run()))
 
     async def _clock(self, coordinator: ComputeCoordinator) -> None:
-        """Apply deadlines and drop stale validators, often enough for the shortest timer."""
+        """Apply deadlines and drop stale validators, often enough for the shortest timer,
+        then replicate what changed (job progress no client waits for)."""
         interval = min(MAX_TICK, self.config.compute.heartbeat_interval)
         while True:
             await asyncio.sleep(interval)
@@ -314,6 +478,8 @@ class Node:
                 await coordinator.tick()
                 if self.withdrawals is not None:
                     self.withdrawals.tick()
+                if self.ha is not None:
+                    self.ha.touch()
             except ParaloomError as error:
                 LOGGER.error("coordinator clock: %s", error)
 
@@ -328,6 +494,8 @@ class Node:
     def _known_coordinator(self) -> str | None:
         if self.coordinator is not None:
             return self.node_id
+        if self.ha is not None and self.ha.primary is not None:
+            return self.ha.primary
         known = self.validator.coordinator if self.validator is not None else None
         return self.roles.coordinator_id or known
 
@@ -354,6 +522,8 @@ class Node:
         return {
             "node_id": self.node_id,
             "coordinator": coordinator is not None,
+            "coordinator_role": self.ha.role.value if self.ha is not None else None,
+            "term": self.ha.term if self.ha is not None else None,
             "validator": self.validator is not None,
             "known_coordinator": self._known_coordinator(),
             "ready": self.ready(),
@@ -384,6 +554,16 @@ def _validator_parts(
     if executor is None or options is None:
         raise NodeApiError("a validator needs an executor and its capacity")
     return executor, options
+
+
+def _public_key(text: str) -> bytes:
+    """A member's key from ``coordinator.members`` (64 hex digits)."""
+    try:
+        return require_public_key(bytes.fromhex(text))
+    except (ValueError, ParaloomError):
+        raise ConfigError(
+            f"coordinator.members: {text!r} is not an Ed25519 public key in hex (64 digits)"
+        ) from None
 
 
 def _transport_drops(transport: Transport) -> Mapping[str, int]:

@@ -43,7 +43,7 @@ from paraloom.consensus.evidence import EquivocationEvidence
 from paraloom.consensus.rounds import Decided, Event, Round, RoundOutcome, VotesRequested
 from paraloom.consensus.validators import MINIMUM_STAKE, Validator, ValidatorSet
 from paraloom.consensus.votes import Round as RoundNumber
-from paraloom.consensus.votes import Vote, sign_vote
+from paraloom.consensus.votes import Vote, decode_vote, sign_vote
 from paraloom.consensus.wire import Bytes32, NonNegative
 from paraloom.consensus.withdrawal import WithdrawalRequest, judge
 from paraloom.crypto.identity import NodeIdentity
@@ -51,6 +51,7 @@ from paraloom.errors import ConsensusError, FormatError, ParaloomError, StorageE
 from paraloom.math.backend import AnyCurveBackend
 from paraloom.math.fields import FR_MODULUS
 from paraloom.network.wire import WireMessage
+from paraloom.node.coordinator_state import DecisionEntry
 from paraloom.node.protocol import Accepted, Refused, Reply
 from paraloom.registry import Registry
 from paraloom.storage import chain
@@ -221,6 +222,29 @@ class WithdrawalVoter:
             raise ConsensusError(f"{what} notice from {peer}, which is not this node's coordinator")
 
 
+def _decision_entry(decision: WithdrawalDecision) -> DecisionEntry:
+    request = decision.request
+    votes = [vote.encoded for vote in decision.votes if vote.encoded is not None]
+    return DecisionEntry(
+        request.request_id,
+        request.nullifier,
+        request.amount,
+        request.recipient,
+        request.expiration_slot,
+        decision.outcome,
+        votes,
+        decision.decided_at,
+    )
+
+
+def _decision(entry: DecisionEntry) -> WithdrawalDecision:
+    request = chain.WithdrawalRequest(
+        entry.request_id, entry.nullifier, entry.amount, entry.recipient, entry.expiration_slot
+    )
+    votes = tuple(SignedVote.of(decode_vote(encoded)) for encoded in entry.votes)
+    return WithdrawalDecision(request, entry.outcome, votes, entry.decided_at)
+
+
 def require_element(value: bytes, what: str) -> bytes:
     """A canonical 32-byte field element (FormatError otherwise)."""
     if len(value) != ELEMENT_SIZE or decode_element(value) >= FR_MODULUS:
@@ -305,6 +329,52 @@ class WithdrawalCoordinator:
         (index,) = self.tree.append([decode_element(require_element(commitment, "commitment"))])
         await asyncio.gather(*(self._sync(node) for node in self._registered()))
         return index
+
+    # -- failover -------------------------------------------------------------------------
+
+    def export_deposits(self) -> list[bytes]:
+        return [encode_element(self.tree.leaf(index)) for index in range(len(self.tree))]
+
+    def export_decisions(self, recent: int) -> list[DecisionEntry]:
+        """The ``recent`` latest decisions with their encoded signed votes."""
+        entries = []
+        for request_id in self.chain.recent_decisions(recent):
+            decision = self.chain.decision(request_id)
+            if decision is None:  # pragma: no cover - read in the same thread just above
+                continue
+            entries.append(_decision_entry(decision))
+        return entries
+
+    def voting(self) -> list[WithdrawalRequest]:
+        """The requests whose rounds are still open."""
+        return [pending.request for pending in self._rounds.values() if pending.decision is None]
+
+    def adopt(self, deposits: list[bytes], decisions: list[DecisionEntry]) -> None:
+        """Take over an earlier primary's tree and decisions. This node's tree must be a
+        prefix of the primary's (both grew from the same deposit notices); a different leaf
+        means two histories, which is refused rather than merged."""
+        held = len(self.tree)
+        if held > len(deposits):
+            raise ConsensusError(
+                f"the deposit tree here has {held} leaves, the replicated one {len(deposits)}"
+            )
+        for index in range(held):
+            if encode_element(self.tree.leaf(index)) != deposits[index]:
+                raise ConsensusError(f"deposit leaf {index} differs from the replicated one")
+        self.tree.append(
+            decode_element(require_element(leaf, "deposit")) for leaf in deposits[held:]
+        )
+        known = [entry for entry in decisions if self.chain.decision(entry.request_id) is None]
+        self.chain.record_decisions(_decision(entry) for entry in known)
+
+    async def resume(self, requests: list[WithdrawalRequest]) -> None:
+        """Put the requests an earlier primary was still voting on to a new round."""
+        for request in requests:
+            if (
+                request.request_id not in self._rounds
+                and self.chain.decision(request.request_id) is None
+            ):
+                await self.submit(request)
 
     async def close(self) -> None:
         for task in list(self._tasks):

@@ -134,6 +134,14 @@ class ChainStore:
             decided_at,
         )
 
+    def recent_decisions(self, limit: int) -> tuple[bytes, ...]:
+        """Request ids of the ``limit`` latest decisions, latest first."""
+        rows = self._database.rows(
+            "SELECT request_id FROM withdrawals ORDER BY decided_at DESC, request_id LIMIT ?",
+            (limit,),
+        )
+        return tuple(request_id for (request_id,) in rows)
+
     def mark_finalized(self, marks: Iterable[FinalityMark]) -> None:
         """Record finality marks in one transaction; repeating a mark is harmless.
 

@@ -32,6 +32,8 @@ JOB_STATES = (
 )
 #: The state that starts an attempt, and so takes a cohort.
 ASSIGNED = "assigned"
+#: States a job never leaves.
+FINAL_STATES = ("completed", "failed", "rejected")
 JOB_ID_SIZE = 32
 
 
@@ -130,6 +132,34 @@ class ComputeStore:
             for result in checked:
                 self._record(result)
 
+    def conclude(
+        self,
+        job: NewJob,
+        transitions: Iterable[Transition],
+        results: Iterable[JobResult],
+    ) -> bool:
+        """Record a job as another coordinator finished it: queued if unknown here, then
+        ``transitions`` with ``results`` recorded after the first (the deciding attempt's
+        assignment), in one transaction. A job already in a final state here is left as it
+        is (a final state is never left); False then.
+        """
+        checked = [require_transition(transition) for transition in transitions]
+        outputs = [require_result(result) for result in results]
+        with self._database.transaction():
+            state = self._database.value(
+                "SELECT state FROM jobs WHERE job_id = ?", (require_new_job(job).job_id,)
+            )
+            if state in FINAL_STATES:
+                return False
+            if state is None:
+                self.submit([job])
+            for index, transition in enumerate(checked):
+                self._apply(transition)
+                if index == 0:
+                    for result in outputs:
+                        self._record(result)
+        return True
+
     def job(self, job_id: bytes) -> JobRecord | None:
         found = self._database.rows(
             "SELECT job_id, spec, requester, state, attempts, created_at, updated_at "
@@ -165,6 +195,15 @@ class ComputeStore:
         rows = self._database.rows(
             "SELECT job_id FROM jobs WHERE state = ? ORDER BY created_at, job_id",
             (require_choice(state, JOB_STATES, "a job state"),),
+        )
+        return tuple(job_id for (job_id,) in rows)
+
+    def recently_finished(self, limit: int) -> tuple[bytes, ...]:
+        """Ids of the ``limit`` jobs that reached a final state last, latest first."""
+        rows = self._database.rows(
+            "SELECT job_id FROM jobs WHERE state IN ('completed', 'failed', 'rejected') "
+            "ORDER BY updated_at DESC, job_id LIMIT ?",
+            (limit,),
         )
         return tuple(job_id for (job_id,) in rows)
 

@@ -64,6 +64,11 @@ class Database:
         return int(self.value("PRAGMA user_version"))
 
     @property
+    def total_changes(self) -> int:
+        """Rows changed through this connection since it opened: a cheap "anything new?"."""
+        return self._connection.total_changes
+
+    @property
     def in_transaction(self) -> bool:
         return bool(self._levels)
 

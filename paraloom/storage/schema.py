@@ -155,6 +155,23 @@ _VOTE_ENCODINGS = (
         BEGIN SELECT RAISE(ABORT, 'a withdrawal vote needs its encoded signed vote'); END""",
 )
 
+_COORDINATION = (
+    # A member's term and vote, and the coordinator state it holds: one row each, rewritten
+    # in place (only the latest counts, and a restart must find it).
+    """CREATE TABLE coordination_term (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        term INTEGER NOT NULL CHECK (term >= 0),
+        voted_for TEXT CHECK (voted_for IS NULL OR length(voted_for) = 64)
+    )""",
+    """CREATE TABLE coordination_snapshot (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        term INTEGER NOT NULL CHECK (term >= 0),
+        version INTEGER NOT NULL CHECK (version >= 0),
+        sha256 BLOB NOT NULL CHECK (length(sha256) = 32),
+        state BLOB NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -165,5 +182,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         2,
         "withdrawal votes keep the encoded signed vote, so they can be re-verified",
         _VOTE_ENCODINGS,
+    ),
+    Migration(
+        3,
+        "coordinator HA: a member's term and vote, and the state snapshot it holds",
+        _COORDINATION,
     ),
 )

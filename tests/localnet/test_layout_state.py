@@ -6,6 +6,7 @@ files give the node ids, and the manifest is compared with what was written.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,19 @@ from paraloom.localnet.processes import _child_environment
 from paraloom.network.tcp import parse_peer
 
 
+def test_the_first_five_nodes_form_the_coordinator_set_every_node_knows(tmp_path: Path) -> None:
+    layout = create_layout(tmp_path / "net", 7)
+    members = [node for node in layout.nodes if node.coordinator]
+    assert [node.name for node in members] == [f"node{index}" for index in range(5)]
+    for node in layout.nodes:
+        keys = load_config(node.config_path, environ={}).coordinator.members
+        named = {hashlib.sha256(bytes.fromhex(key)).hexdigest() for key in keys}
+        assert named == {member.node_id for member in members}
+
+
 def test_layout_wires_every_node_to_every_other(tmp_path: Path) -> None:
     layout = create_layout(tmp_path / "net", 3)
-    assert [node.coordinator for node in layout.nodes] == [True, False, False]
+    assert [node.coordinator for node in layout.nodes] == [True, True, True]
     ports = [p for n in layout.nodes for p in (n.transport_port, n.api_port, n.health_port)]
     assert len(set(ports)) == len(ports)
     for node in layout.nodes:
@@ -118,7 +129,7 @@ def test_current_localnet_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     state.record_current(fresh)
     assert state.localnet_dir(None) == fresh.resolve()
     assert state.localnet_dir(tmp_path) == tmp_path
-    assert state.default_node_url() == layout.coordinator.api_url
+    assert state.default_node_url() == layout.entry.api_url
     state.forget_current(tmp_path / "elsewhere")
     assert state.current_localnet() == fresh.resolve()
     state.forget_current(fresh)
@@ -139,7 +150,7 @@ def test_compute_commands_default_to_the_current_localnet(
     status = ["compute", "status", "ab" * 32]
     implicit = CliRunner().invoke(paraloom_cli, status, env=env)
     assert implicit.exit_code == 1
-    assert f"cannot reach node {layout.coordinator.api_url}" in implicit.output
+    assert f"cannot reach node {layout.entry.api_url}" in implicit.output
     configured = ["--set", "node.api_listen=127.0.0.1:9", *status]
     explicit = CliRunner().invoke(paraloom_cli, configured, env=env)
     assert "cannot reach node http://127.0.0.1:9" in explicit.output

@@ -94,7 +94,12 @@ def test_up_status_submit_down(tmp_path: Path, net_dir: Path) -> None:
     assert status.exit_code == 0, status.output
     nodes = json.loads(status.output)
     assert [(n["running"], n["ready"]) for n in nodes] == [(True, True)] * 3
-    assert [n["role"] for n in nodes] == ["coordinator+validator", "validator", "validator"]
+    roles = sorted(n["role"] for n in nodes)
+    assert roles == [
+        "validator, coordinator passive",
+        "validator, coordinator passive",
+        "validator, coordinator primary",
+    ]
     for node in nodes:
         assert f"api {node['api']}  health {node['health']}" in up.output
     assert _cli("localnet", "up", "--dir", str(net_dir)).exit_code == 1  # refused, still up

@@ -52,6 +52,8 @@ FAST = {
     "compute.heartbeat_interval": "50ms",
     "compute.validator_timeout": "5s",
     "network.request_timeout": "5s",
+    # node0 coordinates alone here, as NodeRoles says, not the layout's elected set
+    "coordinator.members": "",
 }
 
 

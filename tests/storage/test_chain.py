@@ -242,7 +242,7 @@ def test_an_upgrade_keeps_schema_1_votes_which_cannot_be_reverified(tmp_path: Pa
     path = tmp_path / "node.sqlite3"
     legacy_decision(path)
     with open_database(path) as database:
-        assert database.schema_version == len(MIGRATIONS) == 2
+        assert database.schema_version == len(MIGRATIONS) == 3
         chain = ChainStore(database)
         old = chain.decision(label("request", 1))
         assert old is not None

@@ -278,3 +278,57 @@ def test_times_come_from_the_database_clock(tmp_path: Path) -> None:
         record = store.job(JOBS[0])
         assert record is not None
         assert (record.created_at, record.updated_at) == (100_000, 101_000)
+
+
+# -- taking over another coordinator's finished jobs ---------------------------------------
+
+
+def _concluded(job_id: bytes, state: str = "completed") -> tuple[list[Transition], list[JobResult]]:
+    cohort = (NODES[0], NODES[1])
+    transitions = [
+        Transition(job_id, "assigned", "adopted", cohort),
+        Transition(job_id, state, "adopted"),
+    ]
+    return transitions, [JobResult(job_id, node, b"out") for node in cohort]
+
+
+def test_a_job_finished_elsewhere_is_recorded_with_its_deciding_attempt(
+    store: ComputeStore,
+) -> None:
+    unknown = label("job", 9)
+    transitions, results = _concluded(unknown)
+    assert store.conclude(NewJob(unknown, b"wasm", "carol"), transitions, results)
+    record = store.job(unknown)
+    assert record is not None
+    assert (record.state, record.attempts, record.cohort) == ("completed", 1, (NODES[0], NODES[1]))
+    assert {r.node_id for r in store.results(unknown)} == {NODES[0], NODES[1]}
+    states = [(entry.from_state, entry.to_state) for entry in store.audit_log(unknown)]
+    assert states == [(None, "submitted"), ("submitted", "assigned"), ("assigned", "completed")]
+    assert store.recently_finished(5) == (unknown,)
+
+
+def test_a_running_job_is_brought_to_the_state_decided_elsewhere(store: ComputeStore) -> None:
+    store.apply([Transition(JOBS[0], "assigned", "attempt 1", (NODES[2],))])
+    transitions, results = _concluded(JOBS[0])
+    assert store.conclude(NewJob(JOBS[0], b"wasm", "alice"), transitions, results)
+    record = store.job(JOBS[0])
+    assert record is not None
+    assert (record.state, record.attempts, record.cohort) == ("completed", 2, (NODES[0], NODES[1]))
+
+
+def test_a_job_final_here_is_never_moved_again(store: ComputeStore) -> None:
+    store.apply([Transition(JOBS[1], "failed", "no cohort in time")])
+    before = store.audit_log(JOBS[1])
+    transitions, results = _concluded(JOBS[1])
+    assert not store.conclude(NewJob(JOBS[1], b"wasm", "bob"), transitions, results)
+    assert store.audit_log(JOBS[1]) == before
+
+
+def test_a_conclusion_with_a_foreign_result_records_nothing(store: ComputeStore) -> None:
+    unknown = label("job", 8)
+    transitions, _ = _concluded(unknown)
+    with pytest.raises(StorageError, match="not in the cohort"):
+        store.conclude(
+            NewJob(unknown, b"wasm", "carol"), transitions, [JobResult(unknown, NODES[3], b"x")]
+        )
+    assert store.job(unknown) is None
