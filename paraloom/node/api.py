@@ -2,13 +2,16 @@
 
 Routes (JSON bodies; ids in hex, bytes in base64):
 
-- ``GET /status``: this node: id, roles, peers, the coordinator it knows, jobs by state.
+- ``GET /status``: this node: id, roles (with its part in the coordinator set and the term),
+  peers, the primary coordinator it knows, jobs by state.
 - ``POST /jobs/plan`` ``{"replication": K}``: the validators to seal a private job to, cohort
   first: ``{"recipients": [{"node_id", "encryption_key"}]}``.
 - ``POST /jobs`` ``{"spec": base64 JobSpec}``: queue a job; ``{"job_id", "state"}``.
 - ``GET /jobs/{id}``: state, attempts, current cohort and the audit log.
 - ``GET /jobs/{id}/result``: the agreed output (``result_sha256``, ``output``); 409 until the
   job completed.
+- ``GET /validators``: the pool: each available validator's ``load``, ``reputation`` and
+  ``heartbeat_age`` (seconds), and ``reputation`` of every node ever judged, stale ones too.
 - ``POST /withdrawals`` ``{"request": base64 WithdrawalRequest}``: start a consensus round;
   ``{"request_id", "state": "voting"}``.
 - ``GET /withdrawals/{id}``: ``voting``, or the recorded outcome (approved, rejected, timeout)
@@ -16,9 +19,9 @@ Routes (JSON bodies; ids in hex, bytes in base64):
 - ``POST /deposits`` ``{"commitment": hex field element}``: append a note's commitment to the
   coordinator's tree and every validator's; ``{"leaf_index", "root"}``.
 
-Job, withdrawal and deposit routes are the coordinator's: a node without the role forwards
-them over the authenticated transport (:class:`~paraloom.node.protocol.ApiCall`), so a client
-may talk to any node. Refusals answer ``{"error": message}`` with a status that names the
+Job, validator, withdrawal and deposit routes are the coordinator's: a node without the role
+forwards them over the authenticated transport (:class:`~paraloom.node.protocol.ApiCall`), so a
+client may talk to any node. Refusals answer ``{"error": message}`` with a status that names the
 kind: 400 bad request, 404 unknown, 409 wrong state, 422 over a cap, 503 not possible now.
 """
 
@@ -142,6 +145,8 @@ class ClientApi:
             return _plan(coordinator, _document(request.body))
         if (method, path) == ("POST", "/jobs"):
             return await self._submit(coordinator, _document(request.body))
+        if (method, path) == ("GET", "/validators"):
+            return coordinator.pool()
         if path == "/deposits" or path.startswith("/withdrawals"):
             return await self._withdrawal_route(request)
         match = _JOB.match(path)

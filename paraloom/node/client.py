@@ -97,6 +97,10 @@ class NodeClient:
     def status(self, job_id: str) -> dict[str, Any]:
         return dict(self.call("GET", f"/jobs/{_job_id(job_id)}"))
 
+    def validators(self) -> dict[str, Any]:
+        """The coordinator's validator pool: available validators and every known score."""
+        return dict(self.call("GET", "/validators"))
+
     def result(self, job_id: str) -> bytes:
         """The agreed output (sealed, for a private job)."""
         answer = self.call("GET", f"/jobs/{_job_id(job_id)}/result")

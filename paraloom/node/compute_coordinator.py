@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from paraloom.compute.agreement import Agreed, tally
 from paraloom.compute.jobs import (
@@ -226,6 +227,21 @@ class ComputeCoordinator:
         if not isinstance(outcome, Agreed):
             return None
         return next(r.output for r in results if r.result_hash == outcome.verdict)
+
+    def pool(self) -> dict[str, Any]:
+        """The validator pool as clients see it: each available validator's load, score and
+        heartbeat age, and the score of every node ever judged (a stale one keeps its score)."""
+        now = self._clock()
+        available = [
+            {
+                "node_id": info.node_id,
+                "load": info.load,
+                "reputation": round(info.reputation, 2),
+                "heartbeat_age": round(now - info.last_heartbeat, 3),
+            }
+            for info in self.registry.available(now)
+        ]
+        return {"validators": available, "reputation": self.reputation.scores(now)}
 
     # -- failover -------------------------------------------------------------------------
 

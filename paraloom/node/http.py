@@ -80,13 +80,15 @@ class HttpServer:
         server, self._server = self._server, None
         if server is not None:
             server.close()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(server.wait_closed(), 1.0)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(1.0):  # not wait_for: see network.memory
+                    await server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             try:
-                request = await asyncio.wait_for(self._read(reader), READ_TIMEOUT)
+                async with asyncio.timeout(READ_TIMEOUT):
+                    request = await self._read(reader)
             except (_BadRequestError, asyncio.IncompleteReadError, ValueError) as error:
                 response = HttpResponse.error(HTTPStatus.BAD_REQUEST, f"bad request: {error}")
             else:

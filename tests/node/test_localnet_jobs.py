@@ -1,0 +1,167 @@
+"""Compute on a localnet of five real validator processes over tcp (the issue's checks).
+
+"A localnet of 5 validators over tcp completes jobs at K=3 with agreement; one validator
+injected to return wrong results is outvoted and loses reputation; one killed mid-job is
+replaced on retry and goes stale after the heartbeat timeout."
+
+Oracles: Python slicing for the reverse guest, hashlib's SHA-256 chain for the hash-chain guest,
+the process table for the kill, and the primary's own pool report for reputation and staleness.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from paraloom.compute.execution import ExecutionLimits
+from paraloom.compute.guests import encode_hash_chain_input, guest_wasm
+from paraloom.config import ReputationSettings
+from paraloom.errors import NodeApiError
+from paraloom.localnet.layout import LocalnetLayout, NodeFaults, NodeLayout, create_layout
+from paraloom.localnet.processes import primary_node, start_localnet, stop_localnet
+from paraloom.localnet.state import STATE_DIR_ENV
+from paraloom.node.client import JobRequest, NodeClient
+from paraloom.options import TomlValue
+
+
+FUEL = 40_000_000_000
+SETTINGS: dict[str, dict[str, TomlValue]] = {
+    "plugins.executor": {"name": "wasmtime", "fuel": FUEL},
+    "compute": {
+        "heartbeat_interval": "200ms",
+        "validator_timeout": "2s",
+        "distribution_timeout": "60s",
+        "max_fuel": FUEL,
+    },
+    "network": {"request_timeout": "2s"},
+}
+SHORT = ExecutionLimits(memory_limit=16 * 2**20, fuel=10**9, timeout=5.0)
+LONG = ExecutionLimits(memory_limit=16 * 2**20, fuel=FUEL, timeout=5.0)
+INITIAL = ReputationSettings().initial
+T = TypeVar("T")
+
+
+@pytest.fixture
+def localnet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+    """Starts a five-node localnet with the faults given; every process is stopped after."""
+    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path / "state"))
+    monkeypatch.setenv("PARALOOM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("PARALOOM_CONFIG", raising=False)
+    started: list[LocalnetLayout] = []
+
+    def start(faults: NodeFaults | None = None) -> LocalnetLayout:
+        layout = create_layout(tmp_path / "net", 5, SETTINGS, faults)
+        started.append(layout)
+        start_localnet(layout)
+        return layout
+
+    yield start
+    for layout in started:
+        stop_localnet(layout, grace=5)
+
+
+def eventually(probe: Callable[[], T | None], timeout: float, what: str) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            found = probe()
+        except NodeApiError:
+            found = None  # e.g. no coordinator known for a moment
+        if found is not None:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def finished(client: NodeClient, job_id: str) -> dict[str, Any] | None:
+    status = client.status(job_id)
+    return status if status["state"] in ("completed", "failed", "rejected") else None
+
+
+def names(layout: LocalnetLayout) -> dict[str, str]:
+    return {node.node_id: node.name for node in layout.nodes}
+
+
+def test_jobs_agree_at_k3_and_the_liar_is_outvoted_and_loses_reputation(
+    localnet: Callable[..., LocalnetLayout], tmp_path: Path
+) -> None:
+    layout = localnet({"node3": {"wrong_results": True}})
+    liar = layout.nodes[3].node_id
+    client = NodeClient(layout.nodes[0].api_url)
+    outvoted = 0
+    for index in range(12):
+        data = f"job {index} for five validators".encode()
+        request = JobRequest(guest_wasm("reverse"), data, SHORT, replication=3)
+        job_id = client.submit(request, tmp_path / "keys")
+        status = eventually(lambda job_id=job_id: finished(client, job_id), 30, f"job {index}")
+        assert status["state"] == "completed"
+        assert client.result(job_id) == data[::-1]
+        if liar in status["cohort"]:
+            outvoted += 1
+            assert "2 of 3 agree" in status["history"][-1]["reason"]
+        if outvoted >= 2:
+            break
+    assert outvoted >= 1, "the liar was never drawn into a cohort"
+    pool = eventually(lambda: _judged(client, liar), 10, "the liar's straggling vote judged")
+    honest = [score for node, score in pool.items() if node != liar]
+    assert pool[liar] < INITIAL
+    assert all(pool[liar] < score for score in honest)
+
+
+def _judged(client: NodeClient, liar: str) -> dict[str, float] | None:
+    scores: dict[str, float] = client.validators()["reputation"]
+    return scores if scores.get(liar, INITIAL) < INITIAL else None
+
+
+def test_a_validator_killed_mid_job_is_replaced_and_goes_stale(
+    localnet: Callable[..., LocalnetLayout], tmp_path: Path
+) -> None:
+    layout = localnet()
+    primary = eventually(lambda: primary_node(layout), 20, "a primary")
+    client = NodeClient(primary.api_url)
+    iterations, seed = 3_000_000, b"long enough to be killed"
+    request = JobRequest(
+        guest_wasm("hash_chain"), encode_hash_chain_input(iterations, seed), LONG, replication=2
+    )
+    job_id = client.submit(request, tmp_path / "keys")
+    cohort = eventually(lambda: _running_cohort(client, job_id), 20, "the job running")
+    victim = _node(layout, next(node for node in cohort if node != primary.node_id))
+    os.killpg(int(victim.pid_path.read_text()), signal.SIGKILL)
+
+    status = eventually(lambda: finished(client, job_id), 60, "the job after the kill")
+    assert status["state"] == "completed"
+    assert status["attempts"] >= 2
+    assert victim.node_id not in status["cohort"]
+    digest = seed
+    for _ in range(iterations):
+        digest = hashlib.sha256(digest).digest()
+    assert client.result(job_id) == digest
+
+    pool = eventually(lambda: _without(client, victim.node_id), 10, f"{victim.name} stale")
+    assert pool["reputation"][victim.node_id] < INITIAL
+    later = JobRequest(guest_wasm("reverse"), b"after the kill", SHORT, replication=3)
+    later_id = client.submit(later, tmp_path / "keys")
+    after = eventually(lambda: finished(client, later_id), 30, "a job after the kill")
+    assert after["state"] == "completed"
+    assert victim.node_id not in after["cohort"]
+
+
+def _running_cohort(client: NodeClient, job_id: str) -> list[str] | None:
+    status = client.status(job_id)
+    return list(status["cohort"]) if status["state"] in ("assigned", "executing") else None
+
+
+def _without(client: NodeClient, node_id: str) -> dict[str, Any] | None:
+    pool = client.validators()
+    return pool if all(v["node_id"] != node_id for v in pool["validators"]) else None
+
+
+def _node(layout: LocalnetLayout, node_id: str) -> NodeLayout:
+    return next(node for node in layout.nodes if node.node_id == node_id)
