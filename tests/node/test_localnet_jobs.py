@@ -30,7 +30,6 @@ from paraloom.localnet.state import STATE_DIR_ENV
 from paraloom.node.client import JobRequest, NodeClient
 from paraloom.options import TomlValue
 
-
 FUEL = 40_000_000_000
 SETTINGS: dict[str, dict[str, TomlValue]] = {
     "plugins.executor": {"name": "wasmtime", "fuel": FUEL},
