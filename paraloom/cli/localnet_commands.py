@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from paraloom.cli.output import print_json, print_table
-from paraloom.localnet.layout import create_layout, load_layout
+from paraloom.errors import LocalnetError
+from paraloom.localnet.layout import create_layout, load_layout, parse_fault
 from paraloom.localnet.processes import (
     START_TIMEOUT,
     NodeState,
@@ -26,6 +27,7 @@ from paraloom.localnet.state import (
     new_localnet_dir,
     record_current,
 )
+from paraloom.options import TomlValue
 
 _DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -44,16 +46,34 @@ def localnet_group() -> None:
     help="Node processes to start; each validates.",
 )
 @click.option("--dir", "directory", type=_DIR, help="Where the nodes live (default: a new one).")
-def up_command(validators: int, directory: Path | None) -> None:
-    """Start the nodes (the first also coordinates) and wait until all are ready.
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="NODE:KEY=VALUE",
+    callback=lambda _context, _option, specs: _faults(specs),
+    help="Give one node a [testing] fault, e.g. node3:wrong_results=true or "
+    "node2:slow_replies=2s (repeatable).",
+)
+def up_command(
+    validators: int, directory: Path | None, faults: dict[str, dict[str, TomlValue]]
+) -> None:
+    """Start the nodes and wait until all are ready and a primary coordinator is elected.
 
     \b
     paraloom localnet up --validators 3
+    paraloom localnet up --validators 5 --fault node3:wrong_results=true
     paraloom compute submit --wasm guest.wasm --input in.bin
     """
+    names = {f"node{index}" for index in range(validators)}
+    for name in faults:
+        if name not in names:
+            raise click.BadParameter(
+                f"no node {name!r} among node0..node{validators - 1}", param_hint="--fault"
+            )
     target = (directory or new_localnet_dir()).resolve()
     click.echo(f"localnet in {target}")
-    layout = create_layout(target, validators)
+    layout = create_layout(target, validators, faults=faults)
     try:
         start_localnet(layout, START_TIMEOUT)
     except BaseException:
@@ -87,6 +107,17 @@ def down_command(directory: Path | None) -> None:
         click.echo(f"{state.node.name} {what}")
     forget_current(target)
     layout.manifest_path.unlink(missing_ok=True)
+
+
+def _faults(specs: tuple[str, ...]) -> dict[str, dict[str, TomlValue]]:
+    faults: dict[str, dict[str, TomlValue]] = {}
+    for spec in specs:
+        try:
+            node, key, value = parse_fault(spec)
+        except LocalnetError as error:
+            raise click.BadParameter(str(error), param_hint="--fault") from None
+        faults.setdefault(node, {})[key] = value
+    return faults
 
 
 def _print_nodes(states: list[NodeState]) -> None:

@@ -217,6 +217,26 @@ def _write_config(
         stream.write(text.encode())
 
 
+def parse_fault(spec: str) -> tuple[str, str, TomlValue]:
+    """``NODE:KEY=VALUE`` (``node3:wrong_results=true``) as the node, the ``[testing]`` key and
+    its TOML value, the value read as the key's option reads text."""
+    node, colon, setting = spec.partition(":")
+    key, equals, text = setting.partition("=")
+    if not (colon and equals and node and key and text):
+        raise LocalnetError(
+            f"fault {spec!r}: expected NODE:KEY=VALUE, e.g. node3:wrong_results=true"
+        )
+    options = {option.key: option for option in options_of(TestingSettings)}
+    if key not in options or key == "localnet":
+        known = ", ".join(k for k in options if k != "localnet")
+        raise LocalnetError(f"fault {spec!r}: unknown fault {key!r} (known: {known})")
+    kind = options[key].kind
+    try:
+        return node, key, kind.to_toml(kind.parse_text(text))
+    except OptionValueError as error:
+        raise LocalnetError(f"fault {spec!r}: {error}") from None
+
+
 def _check_faults(faults: NodeFaults, validators: int) -> None:
     names = {f"node{index}" for index in range(validators)}
     options = {option.key: option for option in options_of(TestingSettings)}

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paraloom.cli.main import paraloom_cli
-from paraloom.config import load_config
+from paraloom.config import TestingSettings, load_config
 from paraloom.crypto.identity import NodeIdentity
 from paraloom.errors import LocalnetError
 from paraloom.localnet import state
@@ -25,10 +25,12 @@ from paraloom.localnet.layout import (
     NodeLayout,
     create_layout,
     load_layout,
+    parse_fault,
     save_manifest,
 )
 from paraloom.localnet.processes import _child_environment
 from paraloom.network.tcp import parse_peer
+from paraloom.options import options_of
 
 
 def test_the_first_five_nodes_form_the_coordinator_set_every_node_knows(tmp_path: Path) -> None:
@@ -172,3 +174,56 @@ def test_children_do_not_inherit_settings_variables() -> None:
         "PARALOOM_CACHE_DIR": "/c",
         "PARALOOM_STATE_DIR": "/s",
     }
+
+
+@pytest.mark.parametrize(
+    ("spec", "parsed"),
+    [
+        ("node3:wrong_results=true", ("node3", "wrong_results", 1.0)),
+        ("node0:drop_votes=0.25", ("node0", "drop_votes", 0.25)),
+        ("node2:slow_replies=2s", ("node2", "slow_replies", "2s")),
+    ],
+)
+def test_a_fault_spec_reads_as_the_option_reads_text(
+    spec: str, parsed: tuple[str, str, object]
+) -> None:
+    node, key, value = parse_fault(spec)
+    assert (node, key) == parsed[:2]
+    option = {o.key: o for o in options_of(TestingSettings)}[key]
+    assert option.kind.parse(value) == option.kind.parse(parsed[2])
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("node3", "expected NODE:KEY=VALUE"),
+        ("node3:wrong_results", "expected NODE:KEY=VALUE"),
+        (":wrong_results=true", "expected NODE:KEY=VALUE"),
+        ("node3:lie=true", "unknown fault 'lie'"),
+        ("node3:localnet=/tmp", "unknown fault 'localnet'"),
+        ("node3:drop_votes=2", "drop_votes|1.0"),
+        ("node3:slow_replies=soon", "not a duration"),
+    ],
+)
+def test_a_bad_fault_spec_is_refused_naming_it(spec: str, message: str) -> None:
+    with pytest.raises(LocalnetError, match=message):
+        parse_fault(spec)
+
+
+def test_localnet_up_refuses_a_fault_for_a_node_it_would_not_start(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        paraloom_cli,
+        [
+            "localnet",
+            "up",
+            "--validators",
+            "2",
+            "--dir",
+            str(tmp_path / "net"),
+            "--fault",
+            "node2:wrong_results=true",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "no node 'node2' among node0..node1" in result.output
+    assert not (tmp_path / "net").exists()

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from paraloom.cli.main import paraloom_cli
+from paraloom.config import load_config
 from paraloom.errors import LocalnetError
 from paraloom.localnet.layout import MANIFEST, NodeLayout, create_layout, load_layout
 from paraloom.localnet.processes import localnet_status, start_localnet, stop_localnet
@@ -88,8 +89,14 @@ def _submit_and_wait(tmp_path: Path) -> str:
 
 
 def test_up_status_submit_down(tmp_path: Path, net_dir: Path) -> None:
-    up = _cli("localnet", "up", "--validators", "3", "--dir", str(net_dir))
+    up = _cli(
+        "localnet", "up", "--validators", "3", "--dir", str(net_dir),
+        "--fault", "node2:slow_replies=10ms",
+    )  # fmt: skip
     assert up.exit_code == 0, up.output
+    testing = load_config(load_layout(net_dir).nodes[2].config_path, environ={}).testing
+    assert testing.slow_replies == pytest.approx(0.01)
+    assert testing.faults == ("slow_replies",)
     status = _cli("localnet", "status", "--json")
     assert status.exit_code == 0, status.output
     nodes = json.loads(status.output)
