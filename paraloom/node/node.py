@@ -536,6 +536,8 @@ class Node:
         database = self.database
         dropped = dict(_transport_drops(self.transport))
         dropped["malformed_request"] = self.dispatcher.dropped
+        if self.ha is not None:
+            dropped["refused_coordination"] = self.ha.refused  # forged, foreign, malformed
         return NodeReadings(
             jobs_by_state=self.coordinator.store.count_by_state() if self.coordinator else {},
             peers=len(self.transport.peers()),
