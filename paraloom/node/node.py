@@ -538,6 +538,8 @@ class Node:
         dropped["malformed_request"] = self.dispatcher.dropped
         if self.ha is not None:
             dropped["refused_coordination"] = self.ha.refused  # forged, foreign, malformed
+        if self.withdrawals is not None:
+            dropped["refused_vote"] = self.withdrawals.refused_votes
         return NodeReadings(
             jobs_by_state=self.coordinator.store.count_by_state() if self.coordinator else {},
             peers=len(self.transport.peers()),

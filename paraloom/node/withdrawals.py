@@ -286,6 +286,9 @@ class WithdrawalCoordinator:
         self._rounds: dict[bytes, _Pending] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._synced: dict[str, int] = {}
+        self._nullifiers = NullifierSet(database)
+        #: Votes refused: a wrong signature, a wrong round, a signer outside the round's set.
+        self.refused_votes = 0
 
     def register(self, node_id: str, public_key: bytes) -> None:
         """Remember a registered validator's key (the compute pool checked it names it)."""
@@ -301,6 +304,9 @@ class WithdrawalCoordinator:
         request_id = request.request_id
         if request_id in self._rounds or self.chain.decision(request_id) is not None:
             raise ConsensusError(f"withdrawal {request_id.hex()} was already submitted")
+        if self._nullifiers.spent(request.nullifier):
+            # validators that missed the spend notice would judge it unspent
+            raise ConsensusError(f"nullifier {request.nullifier.hex()} is already spent")
         round_, events = Round.start(request, self.validator_set(), self.settings, self._clock())
         pending = _Pending(request, round_)
         self._rounds[request_id] = pending
@@ -426,6 +432,7 @@ class WithdrawalCoordinator:
         try:
             self._handle(pending, pending.round.vote(reply, self._clock()))
         except ConsensusError as error:
+            self.refused_votes += 1
             LOGGER.warning("vote from %s refused: %s", node, error)
 
     def _handle(self, pending: _Pending, events: Sequence[Event]) -> None:
