@@ -37,7 +37,7 @@ from paraloom.circuits.withdraw import TREE_DEPTH, withdraw_public_inputs
 from paraloom.components import Circuit, ProofCodec
 from paraloom.compute.jobs import ReputationChange
 from paraloom.compute.registry import ValidatorRegistry
-from paraloom.compute.reputation import ReputationTracker
+from paraloom.compute.reputation import Outcome, ReputationTracker
 from paraloom.config import Config, ConsensusSettings
 from paraloom.consensus.evidence import EquivocationEvidence
 from paraloom.consensus.rounds import Decided, Event, Round, RoundOutcome, VotesRequested
@@ -442,9 +442,21 @@ class WithdrawalCoordinator:
             elif isinstance(event, ReputationChange):
                 self._reputation.record(event.node_id, event.outcome, self._clock())
             elif isinstance(event, EquivocationEvidence):
-                LOGGER.warning("equivocation on withdrawal %s", pending.round.request_id.hex())
+                self._equivocated(pending, event)
         if pending.round.settled:
             self._rounds.pop(pending.round.request_id, None)
+
+    def _equivocated(self, pending: _Pending, evidence: EquivocationEvidence) -> None:
+        """Keep the evidence for slashing and count the two votes as one incorrect one."""
+        voter = evidence.first.voter.hex()
+        LOGGER.warning(
+            "validator %s equivocated on withdrawal %s", voter, pending.round.request_id.hex()
+        )
+        try:
+            if self.chain.record_evidence(evidence):
+                self._reputation.record(voter, Outcome.INCORRECT, self._clock())
+        except ParaloomError as error:
+            LOGGER.error("equivocation evidence against %s not recorded: %s", voter, error)
 
     def _record(self, pending: _Pending, decided: Decided) -> None:
         """The decision, its votes and (approved) the spent nullifier: one transaction."""

@@ -7,7 +7,9 @@ node never holds an approval whose nullifier is still unspent, nor a spent nulli
 the votes that justify it. Each vote is stored as consensus signed it, encoded
 (:func:`~paraloom.consensus.votes.encode_vote`), so anyone can re-verify the record later;
 checking the signatures is consensus's work, done before they are recorded (the store does not
-know the validators' keys). Votes recorded under schema 1 lack the encoding. Finality marks
+know the validators' keys). Votes recorded under schema 1 lack the encoding. Slashing
+evidence (two conflicting votes of one validator, :mod:`paraloom.consensus.evidence`) is kept
+whole, once per voter, request and round, for the slashing authority. Finality marks
 record which block hash each slot was finalized with; a second, different hash for a slot is
 refused.
 """
@@ -17,6 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from paraloom.consensus.evidence import (
+    EquivocationEvidence,
+    decode_evidence,
+    encode_evidence,
+    verify_evidence,
+)
 from paraloom.consensus.votes import Decision, Vote, decode_vote, encode_vote
 from paraloom.crypto.identity import NODE_ID_SIZE, PUBLIC_KEY_SIZE, SIGNATURE_SIZE
 from paraloom.errors import FormatError, StorageError
@@ -133,6 +141,34 @@ class ChainStore:
             tuple(SignedVote(*vote) for vote in votes),
             decided_at,
         )
+
+    def record_evidence(self, evidence: EquivocationEvidence) -> bool:
+        """Keep slashing evidence (checked again here); False if this voter's equivocation in
+        this request and round is already on record."""
+        verify_evidence(evidence)
+        first = evidence.first
+        key = (first.voter, first.request_id, first.round)
+        with self._database.transaction():
+            known = self._database.value(
+                "SELECT 1 FROM equivocation_evidence WHERE voter = ? AND request_id = ? "
+                "AND round = ?",
+                key,
+            )
+            if known is not None:
+                return False
+            self._database.execute(
+                "INSERT INTO equivocation_evidence (voter, request_id, round, encoded, "
+                "recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (*key, encode_evidence(evidence), self._database.now_ms()),
+            )
+        return True
+
+    def evidence(self) -> tuple[EquivocationEvidence, ...]:
+        """Every piece of slashing evidence on record, oldest first."""
+        rows = self._database.rows(
+            "SELECT encoded FROM equivocation_evidence ORDER BY recorded_at, voter"
+        )
+        return tuple(decode_evidence(encoded) for (encoded,) in rows)
 
     def recent_decisions(self, limit: int) -> tuple[bytes, ...]:
         """Request ids of the ``limit`` latest decisions, latest first."""

@@ -170,6 +170,16 @@ _COORDINATION = (
         sha256 BLOB NOT NULL CHECK (length(sha256) = 32),
         state BLOB NOT NULL
     )""",
+    # Slashing evidence: one record per voter, request and round, kept for good.
+    """CREATE TABLE equivocation_evidence (
+        voter BLOB NOT NULL CHECK (length(voter) = 32),
+        request_id BLOB NOT NULL CHECK (length(request_id) = 32),
+        round INTEGER NOT NULL CHECK (round >= 1),
+        encoded BLOB NOT NULL CHECK (length(encoded) BETWEEN 1 AND 4352),
+        recorded_at INTEGER NOT NULL,
+        PRIMARY KEY (voter, request_id, round)
+    ) WITHOUT ROWID""",
+    *append_only("equivocation_evidence"),
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -185,7 +195,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
-        "coordinator HA: a member's term and vote, and the state snapshot it holds",
+        "coordinator HA (a member's term, vote and state snapshot) and slashing evidence",
         _COORDINATION,
     ),
 )

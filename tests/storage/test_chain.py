@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace as replace_struct
 
+from paraloom.consensus.evidence import equivocation_evidence, verify_evidence
 from paraloom.consensus.votes import (
     MAX_REASON_LENGTH,
     MAX_ROUND,
@@ -19,7 +21,7 @@ from paraloom.consensus.votes import (
     verify_vote,
 )
 from paraloom.crypto.identity import NodeIdentity
-from paraloom.errors import StorageError, VoteError
+from paraloom.errors import EvidenceError, StorageError, VoteError
 from paraloom.storage.chain import (
     OUTCOMES,
     ChainStore,
@@ -306,3 +308,45 @@ def test_a_malformed_finality_mark_is_refused(
 ) -> None:
     with pytest.raises(StorageError, match=message):
         ChainStore(database).mark_finalized([mark])
+
+
+# -- slashing evidence ----------------------------------------------------------------------
+
+
+@given(st.integers(1, 9), st.sampled_from([Decision.REJECT, Decision.ABSTAIN]))
+@settings(max_examples=20)
+def test_evidence_is_kept_once_and_reads_back_verifiable(round_: int, other: Decision) -> None:
+    identity = NodeIdentity.from_seed(bytes(32))
+    request_id = label("request", round_)
+    one = sign_vote(identity, request_id, Decision.APPROVE, round=round_)
+    two = sign_vote(identity, request_id, other, round=round_)
+    evidence = equivocation_evidence(identity.public_key, one, two)
+    with scratch_database() as (_, database):
+        store = ChainStore(database)
+        assert store.record_evidence(evidence)
+        assert not store.record_evidence(equivocation_evidence(identity.public_key, two, one))
+        assert store.evidence() == (evidence,)
+        verify_evidence(store.evidence()[0])
+
+
+def test_evidence_without_a_conflict_is_refused_and_not_kept(database: Database) -> None:
+    identity = NodeIdentity.from_seed(bytes(32))
+    one = sign_vote(identity, label("request", 1), Decision.APPROVE, reason="a")
+    two = sign_vote(identity, label("request", 1), Decision.REJECT)
+    evidence = equivocation_evidence(identity.public_key, one, two)
+    same = replace_struct(
+        evidence, second=sign_vote(identity, label("request", 1), Decision.APPROVE)
+    )
+    with pytest.raises(EvidenceError, match="no conflict"):
+        ChainStore(database).record_evidence(same)
+    assert ChainStore(database).evidence() == ()
+
+
+def test_evidence_is_append_only(database: Database) -> None:
+    identity = NodeIdentity.from_seed(bytes(32))
+    one = sign_vote(identity, label("request", 2), Decision.APPROVE)
+    two = sign_vote(identity, label("request", 2), Decision.ABSTAIN)
+    ChainStore(database).record_evidence(equivocation_evidence(identity.public_key, one, two))
+    with pytest.raises(StorageError, match="append-only"), database.transaction():
+        database.execute("DELETE FROM equivocation_evidence")
+    assert len(ChainStore(database).evidence()) == 1
