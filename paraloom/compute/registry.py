@@ -9,6 +9,7 @@ validator's membership of the pool.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from paraloom.compute.execution import ExecutionLimits
@@ -50,6 +51,8 @@ class ValidatorInfo:
     reputation: float
     latency: float
     last_heartbeat: float
+    #: Cohorts it joined since it (re)registered.
+    assigned: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class ValidatorRegistry:
         self.settings = settings
         self.reputation = reputation
         self._entries: dict[str, _Entry] = {}
+        self._assigned: dict[str, int] = {}
 
     def __contains__(self, node_id: object) -> bool:
         return node_id in self._entries
@@ -75,6 +79,7 @@ class ValidatorRegistry:
     def register(self, node_id: str, now: float, status: ValidatorStatus) -> None:
         """Join the pool, or rejoin it after being removed as stale."""
         self._entries[node_id] = _Entry(status, now)
+        self._assigned.pop(node_id, None)
 
     def heartbeat(self, node_id: str, now: float, status: ValidatorStatus) -> None:
         """Refresh a member; a removed validator must register again, so it learns it was out."""
@@ -84,6 +89,14 @@ class ValidatorRegistry:
                 "stale); register again"
             )
         self._entries[node_id] = _Entry(status, now)
+
+    def assign(self, node_ids: Iterable[str]) -> None:
+        """Note that each of ``node_ids`` joined a cohort: among equally loaded validators the
+        scheduler prefers those given fewer jobs for their reputation, so that jobs spread
+        over the pool, also a burst that comes between two heartbeats."""
+        for node_id in node_ids:
+            if node_id in self._entries:
+                self._assigned[node_id] = self._assigned.get(node_id, 0) + 1
 
     def _is_stale(self, node_id: str, now: float) -> bool:
         """True once the validator has been silent for longer than the validator timeout."""
@@ -114,4 +127,5 @@ class ValidatorRegistry:
             reputation=self.reputation.score(node_id, now),
             latency=entry.status.latency,
             last_heartbeat=entry.last_heartbeat,
+            assigned=self._assigned.get(node_id, 0),
         )

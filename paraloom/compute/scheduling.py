@@ -30,9 +30,17 @@ def can_run(validator: ValidatorInfo, requirement: ExecutionLimits) -> bool:
     )
 
 
-def preference(validator: ValidatorInfo) -> tuple[float, float, float, str]:
-    """Sort key, best first: least load, highest reputation, lowest latency, then id."""
-    return (validator.load, -validator.reputation, validator.latency, validator.node_id)
+def preference(validator: ValidatorInfo) -> tuple[float, float, float, float, str]:
+    """Sort key, best first: least load, then fewest jobs given per point of reputation,
+    highest reputation, lowest latency, then id.
+
+    Jobs per reputation rather than reputation alone: the most trusted validator would
+    otherwise take every job while loads look equal (between heartbeats, or when jobs are
+    short), and each job done would raise its score further, narrowing the pool to it. This
+    way every validator works in proportion to its reputation.
+    """
+    share = validator.assigned / max(validator.reputation, 1.0)
+    return (validator.load, share, -validator.reputation, validator.latency, validator.node_id)
 
 
 def select_cohort(

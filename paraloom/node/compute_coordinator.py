@@ -397,6 +397,7 @@ class ComputeCoordinator:
         except DistributionError as error:
             LOGGER.info("job %s waits for a cohort: %s", event.job_id, error)
             return []
+        self.registry.assign(cohort)
         return tracked.job.assign(cohort, now)
 
     def _store_transitions(self, tracked: _Tracked) -> None:

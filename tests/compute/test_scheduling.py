@@ -144,3 +144,49 @@ def test_caps_come_from_settings() -> None:
 def test_non_positive_limits_are_refused(limits: ExecutionLimits) -> None:
     with pytest.raises(JobLimitError, match="must be positive"):
         check_job_limits(limits, ComputeSettings())
+
+
+@given(st.integers(2, 8), st.integers(1, 4), st.integers(1, 40))
+def test_a_burst_between_heartbeats_spreads_over_the_pool(
+    validators: int, k: int, jobs: int
+) -> None:
+    k = min(k, validators)
+    reputation = ReputationTracker(ReputationSettings())
+    registry = ValidatorRegistry(ComputeSettings(), reputation)
+    names = [f"v{index}" for index in range(validators)]
+    for name in names:
+        registry.register(name, now=0.0, status=ValidatorStatus(BIG))
+    reputation.record(names[0], Outcome.CORRECT, 0.0)  # a favourite, as after a good job
+    given_out = dict.fromkeys(names, 0)
+    for _ in range(jobs):
+        cohort = select_cohort(registry.available(0.0), k, BIG)
+        registry.assign(cohort)
+        for name in cohort:
+            given_out[name] += 1
+    assert max(given_out.values()) - min(given_out.values()) <= 1
+
+
+def test_jobs_given_are_counted_until_the_validator_registers_again() -> None:
+    registry = ValidatorRegistry(ComputeSettings(), ReputationTracker(ReputationSettings()))
+    registry.register("v0", now=0.0, status=ValidatorStatus(BIG))
+    registry.assign(["v0", "v0", "gone"])
+    registry.heartbeat("v0", 0.1, ValidatorStatus(BIG, load=0.5))
+    assert registry.available(0.1)[0].assigned == 2
+    registry.register("v0", now=0.2, status=ValidatorStatus(BIG))
+    assert registry.available(0.2)[0].assigned == 0
+    assert "gone" not in registry
+
+
+def test_a_validator_with_half_the_reputation_gets_about_half_the_jobs() -> None:
+    reputation = ReputationTracker(ReputationSettings())
+    registry = ValidatorRegistry(ComputeSettings(), reputation)
+    for name in ("trusted", "doubtful"):
+        registry.register(name, now=0.0, status=ValidatorStatus(BIG))
+    for _ in range(10):
+        reputation.record("doubtful", Outcome.INCORRECT, 0.0)  # 1000 - 500
+    given = {"trusted": 0, "doubtful": 0}
+    for _ in range(30):
+        (chosen,) = select_cohort(registry.available(0.0), 1, BIG)
+        registry.assign([chosen])
+        given[chosen] += 1
+    assert given == {"trusted": 20, "doubtful": 10}
