@@ -227,9 +227,11 @@ def _runs_node(pid: int, node: NodeLayout) -> bool:
     if not Path("/proc/self").exists():
         return True
     try:
-        return str(node.config_path).encode() in cmdline.read_bytes()
+        arguments = cmdline.read_bytes()
     except OSError:
         return False
+    # empty for a moment while a process starts (seen right after spawning): not a mismatch
+    return not arguments or str(node.config_path).encode() in arguments
 
 
 def _signal(pid: int, signum: signal.Signals) -> None:

@@ -16,10 +16,8 @@ import os
 import signal
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -36,13 +34,14 @@ from paraloom.localnet.processes import (
 )
 from paraloom.localnet.state import STATE_DIR_ENV
 from paraloom.node.client import JobRequest, NodeClient
+from paraloom.options import TomlValue
 from paraloom.storage.database import database_path
 from paraloom.storage.merkle_store import encode_element
 
+from .process_net import eventually
 from .withdrawal_net import withdraw_proofs
 
 LIMITS = ExecutionLimits(memory_limit=16 * 2**20, fuel=10**8, timeout=5.0)
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -50,25 +49,16 @@ def layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Localnet
     monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path / "state"))
     monkeypatch.setenv("PARALOOM_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("PARALOOM_CONFIG", raising=False)
-    net = create_layout(tmp_path / "net", 1, {"compute": {"heartbeat_interval": "200ms"}})
+    # no sampling: a job asked for one validator must not wait for a second this net lacks
+    settings: dict[str, dict[str, TomlValue]] = {
+        "compute": {"heartbeat_interval": "200ms", "poe_sample_rate": 0.0}
+    }
+    net = create_layout(tmp_path / "net", 1, settings)
     try:
         start_localnet(net)
         yield net
     finally:
         stop_localnet(net, grace=5)
-
-
-def eventually(probe: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            found = probe()
-        except NodeApiError:
-            found = None
-        if found is not None:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout} s: {what}")
 
 
 class Writer:

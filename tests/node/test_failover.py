@@ -15,9 +15,8 @@ import hashlib
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -29,6 +28,8 @@ from paraloom.localnet.processes import spawn_node, start_localnet, stop_localne
 from paraloom.localnet.state import STATE_DIR_ENV
 from paraloom.node.client import JobRequest, NodeClient
 from paraloom.options import TomlValue
+
+from .process_net import eventually
 
 FUEL = 10_000_000_000
 SETTINGS: dict[str, dict[str, TomlValue]] = {
@@ -42,7 +43,6 @@ SETTINGS: dict[str, dict[str, TomlValue]] = {
 }
 LIMITS = ExecutionLimits(memory_limit=16 * 2**20, fuel=FUEL, timeout=20.0)
 FAILOVER_BOUND = 10.0
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -72,33 +72,22 @@ def status(node: NodeLayout) -> dict[str, object]:
         return {}
 
 
-def eventually(probe: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found is not None:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout} s: {what}")
-
-
 def primary_of(nodes: list[NodeLayout]) -> NodeLayout | None:
     return next((node for node in nodes if status(node).get("coordinator") is True), None)
 
 
 def submit(client: NodeClient, tmp_path: Path, iterations: int, seed: bytes) -> str:
+    """Submit, again while a write is refused (an election under way on a loaded machine)."""
     request = JobRequest(
         guest_wasm("hash_chain"), encode_hash_chain_input(iterations, seed), LIMITS, 2
     )
-    return client.submit(request, tmp_path / "keys")
+
+    return eventually(lambda: client.submit(request, tmp_path / "keys"), 30, "the job accepted")
 
 
 def finished_output(client: NodeClient, job_id: str) -> bytes | None:
-    try:
-        state = client.status(job_id)["state"]
-        return client.result(job_id) if state == "completed" else None
-    except NodeApiError:
-        return None  # the primary is changing; ask again
+    state = client.status(job_id)["state"]
+    return client.result(job_id) if state == "completed" else None
 
 
 def test_killing_the_primary_promotes_a_passive_and_loses_no_job(

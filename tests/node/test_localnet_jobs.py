@@ -13,22 +13,22 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from paraloom.compute.execution import ExecutionLimits
 from paraloom.compute.guests import encode_hash_chain_input, guest_wasm
 from paraloom.config import ReputationSettings
-from paraloom.errors import NodeApiError
 from paraloom.localnet.layout import LocalnetLayout, NodeFaults, NodeLayout, create_layout
 from paraloom.localnet.processes import primary_node, start_localnet, stop_localnet
 from paraloom.localnet.state import STATE_DIR_ENV
 from paraloom.node.client import JobRequest, NodeClient
 from paraloom.options import TomlValue
+
+from .process_net import eventually
 
 FUEL = 40_000_000_000
 SETTINGS: dict[str, dict[str, TomlValue]] = {
@@ -44,7 +44,6 @@ SETTINGS: dict[str, dict[str, TomlValue]] = {
 SHORT = ExecutionLimits(memory_limit=16 * 2**20, fuel=10**9, timeout=5.0)
 LONG = ExecutionLimits(memory_limit=16 * 2**20, fuel=FUEL, timeout=5.0)
 INITIAL = ReputationSettings().initial
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -66,19 +65,6 @@ def localnet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callab
         stop_localnet(layout, grace=5)
 
 
-def eventually(probe: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            found = probe()
-        except NodeApiError:
-            found = None  # e.g. no coordinator known for a moment
-        if found is not None:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout} s: {what}")
-
-
 def finished(client: NodeClient, job_id: str) -> dict[str, Any] | None:
     status = client.status(job_id)
     return status if status["state"] in ("completed", "failed", "rejected") else None
@@ -98,7 +84,9 @@ def test_jobs_agree_at_k3_and_the_liar_is_outvoted_and_loses_reputation(
     for index in range(12):
         data = f"job {index} for five validators".encode()
         request = JobRequest(guest_wasm("reverse"), data, SHORT, replication=3)
-        job_id = client.submit(request, tmp_path / "keys")
+        job_id = eventually(
+            lambda request=request: client.submit(request, tmp_path / "keys"), 30, "accepted"
+        )
         status = eventually(lambda job_id=job_id: finished(client, job_id), 30, f"job {index}")
         assert status["state"] == "completed"
         assert client.result(job_id) == data[::-1]
@@ -129,7 +117,7 @@ def test_a_validator_killed_mid_job_is_replaced_and_goes_stale(
     request = JobRequest(
         guest_wasm("hash_chain"), encode_hash_chain_input(iterations, seed), LONG, replication=2
     )
-    job_id = client.submit(request, tmp_path / "keys")
+    job_id = eventually(lambda: client.submit(request, tmp_path / "keys"), 30, "accepted")
     cohort = eventually(lambda: _running_cohort(client, job_id), 20, "the job running")
     victim = _node(layout, next(node for node in cohort if node != primary.node_id))
     os.killpg(int(victim.pid_path.read_text()), signal.SIGKILL)
@@ -146,7 +134,7 @@ def test_a_validator_killed_mid_job_is_replaced_and_goes_stale(
     pool = eventually(lambda: _without(client, victim.node_id), 10, f"{victim.name} stale")
     assert pool["reputation"][victim.node_id] < INITIAL
     later = JobRequest(guest_wasm("reverse"), b"after the kill", SHORT, replication=3)
-    later_id = client.submit(later, tmp_path / "keys")
+    later_id = eventually(lambda: client.submit(later, tmp_path / "keys"), 30, "accepted")
     after = eventually(lambda: finished(client, later_id), 30, "a job after the kill")
     assert after["state"] == "completed"
     assert victim.node_id not in after["cohort"]
