@@ -25,20 +25,17 @@ from paraloom.compute.execution import ExecutionLimits
 from paraloom.compute.guests import guest_wasm
 from paraloom.demo.withdraw import run_withdrawal
 from paraloom.errors import NodeApiError
-from paraloom.localnet.layout import LocalnetLayout, create_layout
+from paraloom.localnet.layout import LocalnetLayout
 from paraloom.localnet.processes import (
     localnet_status,
     spawn_node,
-    start_localnet,
-    stop_localnet,
 )
-from paraloom.localnet.state import STATE_DIR_ENV
 from paraloom.node.client import JobRequest, NodeClient
 from paraloom.options import TomlValue
 from paraloom.storage.database import database_path
 from paraloom.storage.merkle_store import encode_element
 
-from .process_net import eventually
+from .process_net import eventually, localnet
 from .withdrawal_net import withdraw_proofs
 
 LIMITS = ExecutionLimits(memory_limit=16 * 2**20, fuel=10**8, timeout=5.0)
@@ -46,19 +43,12 @@ LIMITS = ExecutionLimits(memory_limit=16 * 2**20, fuel=10**8, timeout=5.0)
 
 @pytest.fixture
 def layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalnetLayout]:
-    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path / "state"))
-    monkeypatch.setenv("PARALOOM_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("PARALOOM_CONFIG", raising=False)
     # no sampling: a job asked for one validator must not wait for a second this net lacks
     settings: dict[str, dict[str, TomlValue]] = {
         "compute": {"heartbeat_interval": "200ms", "poe_sample_rate": 0.0}
     }
-    net = create_layout(tmp_path / "net", 1, settings)
-    try:
-        start_localnet(net)
+    with localnet(tmp_path, monkeypatch, 1, settings) as net:
         yield net
-    finally:
-        stop_localnet(net, grace=5)
 
 
 class Writer:

@@ -23,39 +23,21 @@ import pytest
 from paraloom.compute.execution import ExecutionLimits
 from paraloom.compute.guests import encode_hash_chain_input, guest_wasm
 from paraloom.errors import NodeApiError
-from paraloom.localnet.layout import LocalnetLayout, NodeLayout, create_layout
-from paraloom.localnet.processes import spawn_node, start_localnet, stop_localnet
-from paraloom.localnet.state import STATE_DIR_ENV
+from paraloom.localnet.layout import LocalnetLayout, NodeLayout
+from paraloom.localnet.processes import spawn_node
 from paraloom.node.client import JobRequest, NodeClient
-from paraloom.options import TomlValue
 
-from .process_net import eventually
+from .process_net import eventually, localnet, short_intervals
 
 FUEL = 10_000_000_000
-SETTINGS: dict[str, dict[str, TomlValue]] = {
-    "plugins.executor": {"name": "wasmtime", "fuel": FUEL},
-    "compute": {
-        "heartbeat_interval": "200ms",
-        "validator_timeout": "2s",
-        "distribution_timeout": "60s",
-        "max_fuel": FUEL,
-    },
-}
 LIMITS = ExecutionLimits(memory_limit=16 * 2**20, fuel=FUEL, timeout=20.0)
 FAILOVER_BOUND = 10.0
 
 
 @pytest.fixture
 def layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalnetLayout]:
-    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path / "state"))
-    monkeypatch.setenv("PARALOOM_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("PARALOOM_CONFIG", raising=False)
-    net = create_layout(tmp_path / "net", 4, SETTINGS)
-    try:
-        start_localnet(net)
+    with localnet(tmp_path, monkeypatch, 4, short_intervals(FUEL)) as net:
         yield net
-    finally:
-        stop_localnet(net, grace=5)
 
 
 def sha256_chain(iterations: int, seed: bytes) -> bytes:

@@ -27,15 +27,16 @@ from paraloom.compute.guests import guest_wasm
 from paraloom.config import NetworkSettings
 from paraloom.crypto.identity import NodeIdentity
 from paraloom.errors import NodeApiError
-from paraloom.localnet.layout import LocalnetLayout, NodeLayout, create_layout
-from paraloom.localnet.processes import primary_node, start_localnet, stop_localnet
-from paraloom.localnet.state import STATE_DIR_ENV
+from paraloom.localnet.layout import LocalnetLayout, NodeLayout
+from paraloom.localnet.processes import primary_node
 from paraloom.network.frames import encode_frame
 from paraloom.network.tls import client_context
 from paraloom.network.wire import NONCE_SIZE, Gossip, Request, WireCodec, WireMessage
 from paraloom.node.client import JobRequest, NodeClient
 from paraloom.node.ha import CoordinationFrame
 from paraloom.node.messages import Position, Signed, VoteRequest, seal, signing_form
+
+from .process_net import localnet
 
 MAX_FRAME = NetworkSettings().max_frame_size
 ENVELOPE: WireCodec[WireMessage] = WireCodec(WireMessage, MAX_FRAME)
@@ -44,15 +45,8 @@ LIMITS = ExecutionLimits(memory_limit=16 * 2**20, fuel=10**8, timeout=5.0)
 
 @pytest.fixture
 def layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalnetLayout]:
-    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path / "state"))
-    monkeypatch.setenv("PARALOOM_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("PARALOOM_CONFIG", raising=False)
-    net = create_layout(tmp_path / "net", 2)
-    try:
-        start_localnet(net)
+    with localnet(tmp_path, monkeypatch, 2) as net:
         yield net
-    finally:
-        stop_localnet(net, grace=5)
 
 
 def dropped(node: NodeLayout) -> dict[str, float]:

@@ -14,6 +14,7 @@ import hashlib
 import os
 import signal
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -22,47 +23,28 @@ import pytest
 from paraloom.compute.execution import ExecutionLimits
 from paraloom.compute.guests import encode_hash_chain_input, guest_wasm
 from paraloom.config import ReputationSettings
-from paraloom.localnet.layout import LocalnetLayout, NodeFaults, NodeLayout, create_layout
-from paraloom.localnet.processes import primary_node, start_localnet, stop_localnet
-from paraloom.localnet.state import STATE_DIR_ENV
+from paraloom.localnet.layout import LocalnetLayout, NodeFaults, NodeLayout
+from paraloom.localnet.processes import primary_node
 from paraloom.node.client import JobRequest, NodeClient
-from paraloom.options import TomlValue
 
-from .process_net import eventually
+from .process_net import eventually, localnet, short_intervals
 
 FUEL = 40_000_000_000
-SETTINGS: dict[str, dict[str, TomlValue]] = {
-    "plugins.executor": {"name": "wasmtime", "fuel": FUEL},
-    "compute": {
-        "heartbeat_interval": "200ms",
-        "validator_timeout": "2s",
-        "distribution_timeout": "60s",
-        "max_fuel": FUEL,
-    },
-    "network": {"request_timeout": "2s"},
-}
+SETTINGS = {**short_intervals(FUEL), "network": {"request_timeout": "2s"}}
 SHORT = ExecutionLimits(memory_limit=16 * 2**20, fuel=10**9, timeout=5.0)
 LONG = ExecutionLimits(memory_limit=16 * 2**20, fuel=FUEL, timeout=5.0)
 INITIAL = ReputationSettings().initial
 
 
 @pytest.fixture
-def localnet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+def five(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
     """Starts a five-node localnet with the faults given; every process is stopped after."""
-    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path / "state"))
-    monkeypatch.setenv("PARALOOM_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("PARALOOM_CONFIG", raising=False)
-    started: list[LocalnetLayout] = []
+    with ExitStack() as stack:
 
-    def start(faults: NodeFaults | None = None) -> LocalnetLayout:
-        layout = create_layout(tmp_path / "net", 5, SETTINGS, faults)
-        started.append(layout)
-        start_localnet(layout)
-        return layout
+        def start(faults: NodeFaults | None = None) -> LocalnetLayout:
+            return stack.enter_context(localnet(tmp_path, monkeypatch, 5, SETTINGS, faults))
 
-    yield start
-    for layout in started:
-        stop_localnet(layout, grace=5)
+        yield start
 
 
 def finished(client: NodeClient, job_id: str) -> dict[str, Any] | None:
@@ -70,14 +52,10 @@ def finished(client: NodeClient, job_id: str) -> dict[str, Any] | None:
     return status if status["state"] in ("completed", "failed", "rejected") else None
 
 
-def names(layout: LocalnetLayout) -> dict[str, str]:
-    return {node.node_id: node.name for node in layout.nodes}
-
-
 def test_jobs_agree_at_k3_and_the_liar_is_outvoted_and_loses_reputation(
-    localnet: Callable[..., LocalnetLayout], tmp_path: Path
+    five: Callable[..., LocalnetLayout], tmp_path: Path
 ) -> None:
-    layout = localnet({"node3": {"wrong_results": True}})
+    layout = five({"node3": {"wrong_results": True}})
     liar = layout.nodes[3].node_id
     client = NodeClient(layout.nodes[0].api_url)
     outvoted = 0
@@ -108,9 +86,9 @@ def _judged(client: NodeClient, liar: str) -> dict[str, float] | None:
 
 
 def test_a_validator_killed_mid_job_is_replaced_and_goes_stale(
-    localnet: Callable[..., LocalnetLayout], tmp_path: Path
+    five: Callable[..., LocalnetLayout], tmp_path: Path
 ) -> None:
-    layout = localnet()
+    layout = five()
     primary = eventually(lambda: primary_node(layout), 20, "a primary")
     client = NodeClient(primary.api_url)
     iterations, seed = 3_000_000, b"long enough to be killed"
